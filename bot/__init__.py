@@ -1,0 +1,1 @@
+"""Answers with citations, the CLI, the chat app and the JSON API. Imports index and ingest."""

@@ -1,0 +1,95 @@
+"""When to say "not found": combined evidence, never a similarity cut-off alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.terms import QueryTerms, has_figure, matches
+from index.glossary import EN_ID
+from index.stopwords import ALL as STOPWORDS
+
+_PLACE = re.compile(
+    r"\b(?:kota|kabupaten|kab\.|provinsi|city of|regency of|province of)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+    r"|\b([A-Z][\w-]+)\s+(?:city|regency|province)\b",
+    re.I,
+)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z-]{2,})")
+_ASKS_FIGURE = re.compile(
+    r"\b(berapa|jumlah anggaran|anggaran|biaya|dana|rupiah|persen|persentase|tingkat|angka|"
+    r"how much|how many|budget|cost|costs|money|funds?|spend|spent|percent|percentage|rate)\b",
+    re.I,
+)
+_MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.I)
+_RATE = re.compile(r"\b(persen|persentase|tingkat|angka|percent|percentage|rate)\b", re.I)
+
+
+@dataclass(frozen=True)
+class CorpusProfile:
+    """What the corpus covers: its regions, titles and words (lowercase)."""
+
+    regions: tuple[str, ...]
+    titles: tuple[str, ...]
+    words: frozenset[str]
+    terms: frozenset[str]
+
+    def describe(self, language: str) -> str:
+        """One sentence on what the corpus covers."""
+        regions = ", ".join(self.regions) or ("tidak ada" if language == "id" else "none")
+        if language == "id":
+            return f"Dokumen yang tersedia mencakup: {regions} ({len(self.titles)} dokumen)."
+        return f"The plans I have cover: {regions} ({len(self.titles)} documents)."
+
+
+@dataclass(frozen=True)
+class Verdict:
+    abstain: bool
+    reason: str | None = None
+
+
+def unknown_places(question: str, corpus: CorpusProfile) -> list[str]:
+    """Places or proper names in the question that appear nowhere in the corpus."""
+    names = [a or b for a, b in _PLACE.findall(question)]
+    names += [m for m in _CAPITALISED.findall(question)]
+    unknown = []
+    for name in names:
+        parts = [p for p in re.split(r"[\s-]+", name.lower()) if p]
+        parts = [p.removesuffix("'s") for p in parts if p not in STOPWORDS and p not in EN_ID]
+        if parts and not any(p in corpus.words for p in parts):
+            unknown.append(name)
+    return list(dict.fromkeys(unknown))
+
+
+def coverage(q: QueryTerms, corpus: CorpusProfile) -> float:
+    """Share of the question's topic terms that occur (or have a cognate) in the corpus."""
+    if not q.terms:
+        return 1.0
+    found = sum(1 for t in q.terms if t in corpus.terms or matches(t, _near(t, corpus.terms)))
+    return found / len(q.terms)
+
+
+def _near(term: str, vocab: frozenset[str]) -> list[str]:
+    return [v for v in vocab if v[:5] == term[:5]] if len(term) >= 5 else []
+
+
+def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile) -> Verdict:
+    """Abstain before retrieval when the question is about something the corpus does not hold."""
+    places = unknown_places(question, corpus)
+    if places:
+        return Verdict(True, f"not in the corpus: {', '.join(places)}")
+    if coverage(q, corpus) < 0.34:
+        return Verdict(True, "the question's topic does not occur in the documents")
+    return Verdict(False)
+
+
+def judge_answer(question: str, quoted: list[str], passages: list[str], best_score: float, top_similarity: float) -> Verdict:
+    """Abstain after retrieval when what was found does not answer what was asked."""
+    if _MONEY.search(question) and not any(has_figure(p) for p in passages):
+        return Verdict(True, "the plans give no amounts of money for this")
+    if _RATE.search(question) and not any(has_figure(p) for p in passages):
+        return Verdict(True, "the plans give no such figure")
+    if not quoted:
+        return Verdict(True, "no passage answers the question")
+    if best_score <= 0 and top_similarity < 0.80:
+        return Verdict(True, "no passage matches the question closely")
+    return Verdict(False)

@@ -1,0 +1,142 @@
+"""Extractive answers: quote the sentences and list items of the top passages that answer the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.records import Citation
+from bot.terms import QueryTerms, matches
+from index.lexical import analyze
+from ingest.chunking import split_units
+from ingest.cleaning import strip_emphasis
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-Z0-9])")
+_LIST_INTRO = re.compile(r"(:|\byaitu|\badalah|\bantara lain|\bsebagai berikut)\s*:?\s*$", re.I)
+MAX_QUOTES = 10
+MAX_PLAIN_QUOTES = 4
+
+
+@dataclass
+class Piece:
+    """A sentence or list item of a cited passage, with its span inside the passage text."""
+
+    citation: int  # index into the citations list
+    start: int
+    end: int
+    kind: str  # "item" | "heading" | "para"
+    score: float = 0.0
+
+    def text(self, passage: str) -> str:
+        return passage[self.start : self.end]
+
+
+def pieces_of(text: str, citation: int) -> list[Piece]:
+    """List items and sentences of a passage (long paragraphs split into sentences)."""
+    out: list[Piece] = []
+    for unit in split_units(text):
+        if unit.kind == "para":
+            body = text[unit.start : unit.end]
+            cuts = [0] + [m.end() for m in _SENTENCE.finditer(body)] + [len(body)]
+            for a, b in zip(cuts, cuts[1:]):
+                seg = body[a:b].rstrip()
+                if seg.strip():
+                    out.append(Piece(citation, unit.start + a, unit.start + a + len(seg), "para"))
+        else:
+            out.append(Piece(citation, unit.start, unit.end, unit.kind))
+    return out
+
+
+def score_piece(piece_text: str, q: QueryTerms, weights: dict[str, float]) -> float:
+    """Weighted share of the question's topic terms found in the piece."""
+    if not q.terms:
+        return 0.0
+    piece_terms = set(analyze(strip_emphasis(piece_text)))
+    total = sum(weights[t] for t in q.terms)
+    got = sum(weights[t] for t in q.terms if matches(t, piece_terms))
+    return got / total if total else 0.0
+
+
+def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float]) -> list[Piece]:
+    """The pieces worth quoting, in passage order: the best ones and the lists they introduce."""
+    if not citations:
+        return []
+    best_overall: list[Piece] = []
+    for ci, cit in enumerate(citations[:3]):
+        pieces = pieces_of(cit.text, ci)
+        for p in pieces:
+            p.score = score_piece(p.text(cit.text), q, weights) * (1.0 - 0.15 * ci)
+        best_overall.extend(pieces)
+    if not best_overall:
+        return []
+    top = max(p.score for p in best_overall)
+    if top <= 0:
+        # nothing matches word for word (a paraphrase): quote the start of the top passage
+        first = [p for p in best_overall if p.citation == 0 and p.kind != "heading"]
+        return first[:2]
+    strong = [p for p in best_overall if p.score >= 0.75 * top]
+    chosen = [p for p in strong if p.kind != "heading"][:MAX_PLAIN_QUOTES]
+    chosen = _with_lists(chosen, strong, best_overall, citations)
+    chosen.sort(key=lambda p: (p.citation, p.start))
+    return _dedupe(chosen)[:MAX_QUOTES]
+
+
+def _with_lists(chosen: list[Piece], strong: list[Piece], pieces: list[Piece], citations: list[Citation]) -> list[Piece]:
+    """A strongly matching list intro or heading brings the items that follow it."""
+    out = list(chosen)
+    for p in strong:
+        text = p.text(citations[p.citation].text)
+        if not (p.kind == "heading" or _LIST_INTRO.search(strip_emphasis(text))):
+            continue
+        same = [x for x in pieces if x.citation == p.citation and x.start > p.start]
+        items = []
+        for x in same:
+            if x.kind == "item":
+                items.append(x)
+            elif items or x.kind == "heading":
+                break
+        if items:
+            if p.kind != "heading" and p not in out:
+                out.append(p)
+            out.extend(i for i in items if i not in out)
+    return out
+
+
+def _dedupe(pieces: list[Piece]) -> list[Piece]:
+    seen, out = set(), []
+    for p in pieces:
+        key = (p.citation, p.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def where_label(c: Citation, language: str) -> str:
+    """'Title (region), section' with page when known."""
+    label = c.title
+    if c.region and c.region.lower() not in c.title.lower():
+        label += f" ({c.region})"
+    if c.section:
+        label += f", {'bagian' if language == 'id' else 'section'} {c.section}"
+    if c.page:
+        label += f", {'hal.' if language == 'id' else 'p.'} {c.page}"
+    return label
+
+
+def compose(citations: list[Citation], chosen: list[Piece], language: str) -> str:
+    """Answer text: for each cited passage, where it is from, then its quoted pieces with [n]."""
+    lines: list[str] = []
+    current = None
+    for p in chosen:
+        c = citations[p.citation]
+        if p.citation != current:
+            current = p.citation
+            lead = "Menurut" if language == "id" else "According to"
+            if lines:
+                lines.append("")
+            lines.append(f"{lead} {where_label(c, language)}:")
+        quote = " ".join(strip_emphasis(p.text(c.text)).split())
+        lines.append(f"- “{quote}” [{c.n}]")
+        c.highlights.append((p.start, p.end))
+    return "\n".join(lines)

@@ -1,0 +1,250 @@
+"""The `planbot` command line: ingest, ask, status (and eval, plan, chat)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from planbot.errors import PlanbotError
+from planbot.offline import set_offline_env
+from planbot.settings import Settings
+
+
+def _settings(home: str | None, collection: str | None, **extra) -> Settings:
+    overrides = {k: v for k, v in {"home": home, "collection": collection, **extra}.items() if v is not None}
+    return Settings(**overrides)
+
+
+def store_options(fn):
+    """--home and --collection, on every command."""
+    fn = click.option("--collection", default=None, help="Collection name (default: PLANBOT_COLLECTION or 'planbot').")(fn)
+    fn = click.option("--home", default=None, type=click.Path(file_okay=False), help="Data directory (default: PLANBOT_HOME or ./.planbot).")(fn)
+    return fn
+
+
+def friendly_errors(fn):
+    """Show PlanbotErrors as one clean line (exit 1), never a stack trace."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PlanbotError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="planbot")
+def cli() -> None:
+    """Planbot: answers about Indonesian regional development plans, with cited passages."""
+    set_offline_env()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
+@click.option("--rebuild", is_flag=True, help="Drop the collection first and ingest from scratch.")
+@click.option("--ocr", is_flag=True, default=None, help="OCR PDFs that have no text layer (tesseract).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@store_options
+@friendly_errors
+def ingest(paths, prune, rebuild, ocr, as_json, home, collection):
+    """Ingest files and folders (default: the bundled seeds/).
+
+    Example: planbot ingest seeds/ my_plans/ --prune
+    """
+    from index.embedders import make_embedder
+    from index.indexer import Indexer
+
+    settings = _settings(home, collection, ocr=ocr)
+    indexer = Indexer(settings, make_embedder(settings))
+    if rebuild:
+        indexer.rebuild()
+    report = indexer.ingest(list(paths) or [settings.seeds_dir], prune=prune, progress=not as_json and sys.stderr.isatty())
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for source, warning in report.warnings:
+            click.echo(f"warning: {source}: {warning}", err=True)
+        for source, reason in report.failed:
+            click.echo(f"failed: {source}: {reason}", err=True)
+        click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages to cite.")
+@click.option("--region", default=None, help="Only search this region, e.g. 'Kota Metro'.")
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@store_options
+@friendly_errors
+def ask(question, k, region, retriever, as_json, home, collection):
+    """Ask a question in Indonesian or English.
+
+    Example: planbot ask "which mission covers sanitation?" --json
+    """
+    from bot.service import Planbot
+
+    bot = Planbot(_settings(home, collection))
+    answer = bot.ask(question, k=k, region=region, mode=retriever)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo("")
+        for c in answer.citations:
+            where = " · ".join(x for x in (c.region, c.section, f"hal. {c.page}" if c.page else None) if x)
+            click.secho(f"[{c.n}] {c.title} — {where}  (score {c.score:.3f})", bold=True)
+            snippet = " ".join(c.text.split())
+            click.echo(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@store_options
+@friendly_errors
+def status(as_json, home, collection):
+    """What is indexed: documents, chunks, model, store location, failures."""
+    from index.manifest import Manifest
+
+    settings = _settings(home, collection)
+    manifest = Manifest(settings.manifest_path, settings.collection)
+    docs = manifest.documents()
+    info = {
+        "collection": settings.collection,
+        "store": settings.chroma_url or str(settings.chroma_dir.resolve()),
+        "embedding": settings.embedding,
+        "documents": [
+            {"doc_id": d.doc_id, "title": d.metadata.get("title"), "region": d.metadata.get("region"),
+             "chunks": len(d.chunk_ids), "pending": d.pending}
+            for d in docs
+        ],
+        "chunks": sum(len(d.chunk_ids) for d in docs),
+        "failures": [{"source": s, "reason": r} for s, r in manifest.failures()],
+    }
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"collection {info['collection']} at {info['store']} (embedding: {info['embedding']})")
+    click.echo(f"{len(docs)} documents, {info['chunks']} chunks")
+    for d in info["documents"]:
+        flag = " (interrupted: re-run ingest)" if d["pending"] else ""
+        click.echo(f"  {d['doc_id']}: {d['title']} [{d['region'] or '-'}] {d['chunks']} chunks{flag}")
+    if info["failures"]:
+        click.echo(f"{len(info['failures'])} failed:")
+        for f in info["failures"]:
+            click.echo(f"  {f['source']}: {f['reason']}")
+
+
+@cli.command("eval")
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="A qa.jsonl file (see evals/README.md).")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Ingest this folder into the collection first.")
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=5, help="Citations per question.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Per-question records (JSONL).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Markdown report (+ PNG plot).")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Fail (exit 2) when a metric misses these bounds, e.g. evals/thresholds.toml.")
+@click.option("--no-compare", is_flag=True, help="Skip running the other retrievers for the comparison.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@store_options
+@friendly_errors
+def eval_cmd(dataset, corpus, retriever, k, output, report, thresholds, no_compare, as_json, home, collection):
+    """Score retrieval, citations, answers and abstention on a Q&A set.
+
+    Example: planbot eval --dataset evals/qa.jsonl --report artifacts/report.md
+    """
+    from bot.service import Planbot
+    from evals.harness import check_thresholds, evaluate, write_records
+    from evals.report import write_report
+
+    settings = _settings(home, collection)
+    bot = Planbot(settings)
+    if corpus:
+        result = bot.indexer().ingest([corpus], progress=not as_json)
+        click.echo(result.summary(), err=True)
+        bot.refresh()
+    run = evaluate(bot, dataset, retriever=retriever, k=k, compare=not no_compare, progress=not as_json)
+    if output:
+        write_records(run.records, output)
+    if report:
+        write_report(run, report, str(dataset))
+    if as_json:
+        click.echo(json.dumps(run.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        names = ["hit@1", "hit@3", "hit@5", "mrr", "precision@3", "answer_keywords", "unanswerable_abstained",
+                 "answerable_wrongly_abstained", "latency_p50_ms", "latency_p95_ms"]
+        langs = [lang for lang in ("all", "id", "en") if lang in run.metrics]
+        click.echo(f"{'metric':<30}" + "".join(f"{lang:>10}" for lang in langs))
+        for name in names:
+            click.echo(f"{name:<30}" + "".join(f"{run.metrics[lang][name]:>10.3f}" for lang in langs))
+        click.echo(f"{len(run.failures)} questions with problems" + (f"; report: {report}" if report else ""))
+    if thresholds:
+        misses = check_thresholds(run.metrics["all"], thresholds)
+        for miss in misses:
+            click.echo(f"below threshold: {miss}", err=True)
+        if misses:
+            sys.exit(2)
+
+
+@cli.command("eval-squad")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--lang", type=click.Choice(["en", "id"]), default="en", help="Language of the questions.")
+@friendly_errors
+def eval_squad(source, out_dir, lang):
+    """Convert SQuAD-2.0-style JSON into a corpus folder plus qa.jsonl for `planbot eval`.
+
+    Example: planbot eval-squad dev-v2.0.json --out squad/ && planbot eval --dataset squad/qa.jsonl --corpus squad/corpus --collection squad
+    """
+    from evals.squad import convert_squad
+
+    corpus, qa, n = convert_squad(source, out_dir, lang)
+    click.echo(f"{n} questions -> {qa}; corpus -> {corpus}")
+
+
+@cli.command()
+@click.option("--region", default=None, help="Only search this region.")
+@store_options
+@friendly_errors
+def shell(region, home, collection):
+    """Ask questions one after another at a prompt (Ctrl-D to leave)."""
+    from bot.service import Planbot
+
+    bot = Planbot(_settings(home, collection))
+    click.echo("Planbot — tanya tentang rencana pembangunan daerah / ask about the plans. Ctrl-D to quit.")
+    click.echo(bot.corpus.describe("en"))
+    while True:
+        try:
+            question = click.prompt("\n?", prompt_suffix=" ")
+        except (EOFError, click.Abort):
+            click.echo("")
+            return
+        try:
+            answer = bot.ask(question, region=region)
+        except PlanbotError as exc:
+            click.secho(str(exc), fg="red")
+            continue
+        click.echo(answer.answer)
+        for c in answer.citations:
+            click.secho(f"[{c.n}] {c.title} — {c.section or ''} ({c.score:.2f})", dim=True)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

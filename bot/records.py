@@ -1,0 +1,45 @@
+"""What the bot hands out: an Answer with numbered Citations (the `planbot ask --json` object)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """A retrieved passage, numbered in rank order; `highlights` are spans of `text` the answer quotes."""
+
+    n: int
+    source: str
+    title: str
+    region: str | None
+    section: str | None
+    page: int | None
+    text: str
+    score: float
+    doc_id: str = ""
+    start: int | None = None
+    end: int | None = None
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    """An answer whose every claim carries a [n] marker pointing at citations[n-1], or an abstention."""
+
+    question: str
+    answer: str
+    abstained: bool
+    language: str
+    citations: list[Citation]
+    latency_ms: float = 0.0
+    reason: str | None = None
+    plan_items: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["latency_ms"] = round(self.latency_ms, 2)
+        for c in d["citations"]:
+            c["score"] = round(c["score"], 4)
+            c["highlights"] = [list(h) for h in c["highlights"]]
+        return d

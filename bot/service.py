@@ -1,0 +1,140 @@
+"""The Planbot service: models and indexes loaded once, `ask` answers with citations."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+from llama_index.core import Settings as LlamaSettings
+from llama_index.core.llms import MockLLM
+from llama_index.core.schema import QueryBundle
+
+from bot.abstain import CorpusProfile, judge_answer, judge_question
+from bot.answer import compose, select
+from bot.language import detect_language
+from bot.records import Answer, Citation
+from bot.terms import query_terms
+from index.embedders import PlanbotEmbedding, make_embedder
+from index.glossary import translate_terms
+from index.indexer import Indexer, load_lexical
+from index.lexical import LexicalIndex, words
+from index.manifest import Manifest
+from index.search import Fusion, HybridRetriever
+from index.store import ChromaStore
+from planbot.errors import PlanbotError
+from planbot.offline import set_offline_env
+from planbot.settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Planbot:
+    """One per process: shares the embedding model, the store and the lexical index across requests."""
+
+    def __init__(self, settings: Settings, embedder: PlanbotEmbedding | None = None, fusion: Fusion = Fusion()):
+        set_offline_env()
+        self.settings = settings
+        self.embedder = embedder or make_embedder(settings)
+        LlamaSettings.llm = MockLLM()  # answers are extractive; nothing may reach for a hosted LLM
+        LlamaSettings.embed_model = self.embedder
+        self.store = ChromaStore(settings, self.embedder.model_name, self.embedder.dim)
+        self.manifest = Manifest(settings.manifest_path, settings.collection)
+        self.fusion = fusion
+        self._lock = threading.Lock()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload what changed on disk: visible chunks, BM25, the corpus profile."""
+        with self._lock:
+            docs = self.manifest.documents()
+            self.visible = self.manifest.visible_chunk_ids()
+            self.lexical: LexicalIndex = load_lexical(self.settings, self.store, self.manifest)
+            regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
+            vocab = set()
+            for d in docs:
+                vocab.update(words(d.text))
+                vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
+            self.corpus = CorpusProfile(
+                regions=tuple(r for r, _ in regions.most_common()),
+                titles=tuple(d.metadata.get("title", d.doc_id) for d in docs if d.chunk_ids),
+                words=frozenset(vocab),
+                terms=self.lexical.vocabulary,
+            )
+
+    def indexer(self) -> Indexer:
+        """An indexer sharing this service's embedding model."""
+        return Indexer(self.settings, self.embedder)
+
+    def retriever(self, *, mode: str = "hybrid", k: int | None = None, region: str | None = None,
+                  doc_id: str | None = None, language: str = "id") -> HybridRetriever:
+        return HybridRetriever(
+            self.store, self.lexical, self.embedder, self.visible, mode=mode, top_k=k or self.settings.top_k,
+            fusion=self.fusion, region=region, doc_id=doc_id, language=language,
+        )
+
+    def ask(self, question: str, *, k: int | None = None, region: str | None = None, doc_id: str | None = None,
+            mode: str = "hybrid") -> Answer:
+        """Answer a question from the indexed plans, or abstain and say what the corpus covers."""
+        started = time.perf_counter()
+        question = " ".join((question or "").split())
+        if not question:
+            raise PlanbotError("the question is empty: ask something about the plans, e.g. 'Apa visi Kota Bekasi?'")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise PlanbotError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+        if not self.visible:
+            raise PlanbotError(
+                f"nothing is ingested in collection {self.settings.collection!r} yet: run `planbot ingest` first"
+            )
+        if region and region not in self.corpus.regions:
+            raise PlanbotError(f"unknown region {region!r}; the corpus has: {', '.join(self.corpus.regions)}")
+        language = detect_language(question)
+        q = query_terms(question, language)
+        verdict = judge_question(question, q, self.corpus)
+        if verdict.abstain:
+            return self._abstain(question, language, verdict.reason, started)
+        retriever = self.retriever(mode=mode, k=k, region=region, doc_id=doc_id, language=language)
+        lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
+        bundle = QueryBundle(query_str=lexical_query, embedding=self.embedder.get_query_embedding(question))
+        hits = retriever.retrieve(bundle)
+        citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
+        weights = {t: self.lexical.idf(t) for t in q.terms}
+        chosen = select(citations, q, weights)
+        top_similarity = max(retriever.dense_scores.values(), default=0.0) if mode != "lexical" else 1.0
+        verdict = judge_answer(
+            question,
+            [p.text(citations[p.citation].text) for p in chosen],
+            [c.text for c in citations[:3]],
+            max((p.score for p in chosen), default=0.0),
+            top_similarity,
+        )
+        if verdict.abstain:
+            return self._abstain(question, language, verdict.reason, started)
+        text = compose(citations, chosen, language)
+        return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000)
+
+    def _abstain(self, question: str, language: str, reason: str | None, started: float) -> Answer:
+        if language == "id":
+            text = "Maaf, jawabannya tidak ditemukan dalam dokumen rencana yang tersedia."
+        else:
+            text = "Sorry, I could not find the answer in the plan documents I have."
+        text += " " + self.corpus.describe(language)
+        return Answer(question, text, True, language, [], (time.perf_counter() - started) * 1000, reason=reason)
+
+    @staticmethod
+    def _citation(n: int, hit) -> Citation:
+        meta = hit.node.metadata
+        page = meta.get("page")
+        return Citation(
+            n=n,
+            source=meta.get("source", ""),
+            title=meta.get("title") or meta.get("source", ""),
+            region=meta.get("region"),
+            section=meta.get("section") or None,
+            page=int(page) if isinstance(page, (int, float)) and page > 0 else None,
+            text=hit.node.get_content(),
+            score=float(hit.score or 0.0),
+            doc_id=meta.get("doc_id", ""),
+            start=meta.get("start"),
+            end=meta.get("end"),
+        )

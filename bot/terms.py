@@ -1,0 +1,69 @@
+"""The content terms of a question, in the corpus's language, and how they match text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from index.glossary import EN_ID, translate_terms
+from index.lexical import analyze, stem, words
+from index.stopwords import ALL as STOPWORDS
+
+# Words that shape a question but carry no topic.
+QUESTION_WORDS = frozenset(
+    """
+    cover covers covered mention mentions mentioned say says said about describe described regarding concern
+    concerns planned plans plan stated state states contain contains include includes involve involves kind
+    kinds type types main key according document documents text passage part section number numbers
+    first second third fourth fifth sixth seventh eighth ninth tenth one two three four five six seven eight nine ten
+    pertama kedua ketiga keempat kelima keenam ketujuh kedelapan kesembilan kesepuluh
+    mencakup membahas menyebut disebutkan tercantum terkait mengenai soal isi bunyi tentang menurut dokumen
+    sebut jelas isinya bunyinya adakah terdiri apa saja yaitu bagaimana
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """Analysed topic terms of a question: what must show up in a passage that answers it."""
+
+    terms: tuple[str, ...]  # stems, Indonesian side (English words translated where the glossary knows them)
+    untranslated: tuple[str, ...]  # English words the glossary does not know (kept for cognate matching)
+
+
+def query_terms(question: str, language: str) -> QueryTerms:
+    """Topic terms of a question; English planning words are mapped to Indonesian."""
+    raw = [w for w in words(question) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    if language == "en":
+        terms, untranslated = [], []
+        for w in raw:
+            if w in EN_ID:
+                terms.extend(analyze(" ".join(translate_terms(w))))
+            else:
+                untranslated.append(w)
+        terms.extend(stem(w) for w in untranslated)
+        return QueryTerms(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(untranslated)))
+    return QueryTerms(tuple(dict.fromkeys(stem(w) for w in raw)), ())
+
+
+def cognate(a: str, b: str) -> bool:
+    """Same word across English and Indonesian spelling (sanitation/sanitasi, infrastructure/infrastruktur)."""
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= 5 and n >= 0.6 * min(len(a), len(b))
+
+
+def matches(term: str, text_terms: Iterable[str]) -> bool:
+    """True when the term, or a cognate of it, is among the text's terms."""
+    return any(cognate(term, t) for t in text_terms)
+
+
+def has_figure(text: str) -> bool:
+    """Money, percentages or large amounts in the text."""
+    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\d\s?%|\bpersen\b|\b(miliar|milyar|juta|triliun)\b", text, re.I))

@@ -1,0 +1,139 @@
+"""A BM25 index suited to Indonesian: lowercased, punctuation and stop words dropped, Sastrawi stems."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from index.stopwords import ALL as STOPWORDS
+
+_WORD = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
+FORMAT_VERSION = 1
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Sastrawi stem of one lowercase word (numbers and short words unchanged)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _stemmer().stem(word) or word
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens (hyphenated compounds split into their parts too)."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if "-" in w:
+            parts = w.split("-")
+            # reduplication (kota-kota) counts once
+            out.extend(dict.fromkeys(parts))
+        else:
+            out.append(w)
+    return out
+
+
+def analyze(text: str) -> list[str]:
+    """Index terms of a text: words without stop words, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def fingerprint(ids: Iterable[str]) -> str:
+    """A digest of a set of chunk ids: the lexical index matches the store when they agree."""
+    return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+
+
+class LexicalIndex:
+    """BM25 (k1=1.2, b=0.75) over analysed chunk texts, with region and document filters."""
+
+    def __init__(self, ids: Sequence[str], terms: Sequence[Sequence[str]], regions: Sequence[str], doc_ids: Sequence[str]):
+        self.ids = list(ids)
+        self.terms = [list(t) for t in terms]
+        self.regions = np.array(regions, dtype=object)
+        self.doc_ids = np.array(doc_ids, dtype=object)
+        self._build()
+
+    def _build(self, k1: float = 1.2, b: float = 0.75) -> None:
+        n = len(self.ids)
+        lengths = np.array([len(t) for t in self.terms], dtype=np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for i, terms in enumerate(self.terms):
+            for term, tf in Counter(terms).items():
+                postings[term].append((i, tf))
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
+        for term, plist in postings.items():
+            idx = np.fromiter((p[0] for p in plist), dtype=np.int32, count=len(plist))
+            tf = np.fromiter((p[1] for p in plist), dtype=np.float32, count=len(plist))
+            idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+            self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
+        self.vocabulary = frozenset(self._postings)
+        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of an analysed term (unseen terms get the largest)."""
+        return self._idf.get(term, self._max_idf)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: str, k: int, *, region: str | None = None, doc_id: str | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) for the query; only chunks with a positive score."""
+        if not self.ids:
+            return []
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        for term in set(analyze(query)):
+            hit = self._postings.get(term)
+            if hit is not None:
+                scores[hit[0]] += hit[1]
+        if region:
+            scores[self.regions != region] = 0
+        if doc_id:
+            scores[self.doc_ids != doc_id] = 0
+        top = np.argsort(-scores)[:k]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, path: Path) -> None:
+        """Write the index atomically (a reader never sees half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "format": FORMAT_VERSION,
+            "fingerprint": fingerprint(self.ids),
+            "ids": self.ids,
+            "terms": [" ".join(t) for t in self.terms],
+            "regions": list(self.regions),
+            "doc_ids": list(self.doc_ids),
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, expected_fingerprint: str) -> LexicalIndex | None:
+        """The saved index, or None when it is missing, unreadable or out of step with the store."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("format") != FORMAT_VERSION or data.get("fingerprint") != expected_fingerprint:
+            return None
+        return cls(data["ids"], [t.split() for t in data["terms"]], data["regions"], data["doc_ids"])

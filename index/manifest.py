@@ -1,0 +1,186 @@
+"""The manifest: which documents are indexed, at which version, which chunks are visible, what failed.
+
+SQLite under the data dir. A document's chunks become visible only when its row is committed, so a
+reader never sees half of a re-ingested document and an interrupted ingest is finished by the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    collection TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    chunk_ids TEXT NOT NULL,
+    pending_hash TEXT,
+    pending_chunk_ids TEXT,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (collection, doc_id)
+);
+CREATE TABLE IF NOT EXISTS failures (
+    collection TEXT NOT NULL,
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (collection, source)
+);
+"""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """A committed document: its version hash, visible chunks, metadata and cleaned text."""
+
+    doc_id: str
+    source: str
+    hash: str
+    chunk_ids: list[str]
+    metadata: dict
+    text: str
+    pending: bool
+
+
+class Manifest:
+    """Document versions and failures of one collection, in SQLite."""
+
+    def __init__(self, path: Path, collection: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.collection = collection
+        self._db = sqlite3.connect(path, timeout=60, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One write transaction (taken immediately, so concurrent writers queue)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def documents(self) -> list[DocRecord]:
+        """Every document of the collection, committed or pending."""
+        rows = self._db.execute(
+            "SELECT doc_id, source, hash, chunk_ids, metadata, text, pending_hash FROM documents "
+            "WHERE collection = ? ORDER BY doc_id",
+            (self.collection,),
+        ).fetchall()
+        return [
+            DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) for r in rows
+        ]
+
+    def get(self, doc_id: str) -> DocRecord | None:
+        """The committed record of one document."""
+        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+
+    def hashes(self) -> dict[str, str]:
+        """doc_id -> committed version hash, for documents with nothing pending."""
+        rows = self._db.execute(
+            "SELECT doc_id, hash FROM documents WHERE collection = ? AND pending_hash IS NULL", (self.collection,)
+        )
+        return dict(rows.fetchall())
+
+    def visible_chunk_ids(self) -> set[str]:
+        """Chunks of committed document versions: what search may return."""
+        ids: set[str] = set()
+        for (chunk_ids,) in self._db.execute(
+            "SELECT chunk_ids FROM documents WHERE collection = ?", (self.collection,)
+        ):
+            ids.update(json.loads(chunk_ids))
+        return ids
+
+    def known_chunk_ids(self) -> set[str]:
+        """Visible chunks plus those of pending versions (anything else in the store is an orphan)."""
+        ids = self.visible_chunk_ids()
+        for (chunk_ids,) in self._db.execute(
+            "SELECT pending_chunk_ids FROM documents WHERE collection = ? AND pending_chunk_ids IS NOT NULL",
+            (self.collection,),
+        ):
+            ids.update(json.loads(chunk_ids))
+        return ids
+
+    def begin(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str) -> None:
+        """Record a new version as pending; the old version (if any) stays visible."""
+        with self._tx():
+            exists = self._db.execute(
+                "SELECT 1 FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id)
+            ).fetchone()
+            if exists:
+                self._db.execute(
+                    "UPDATE documents SET pending_hash = ?, pending_chunk_ids = ?, updated_at = ? "
+                    "WHERE collection = ? AND doc_id = ?",
+                    (new_hash, json.dumps(chunk_ids), time.time(), self.collection, doc_id),
+                )
+            else:
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, '', '[]', ?, ?, ?, '', ?)",
+                    (self.collection, doc_id, source, new_hash, json.dumps(chunk_ids), json.dumps(metadata), time.time()),
+                )
+
+    def commit(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str) -> None:
+        """Make the new version visible in one transaction."""
+        with self._tx():
+            self._db.execute(
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?) "
+                "ON CONFLICT (collection, doc_id) DO UPDATE SET source = excluded.source, hash = excluded.hash, "
+                "chunk_ids = excluded.chunk_ids, pending_hash = NULL, pending_chunk_ids = NULL, "
+                "metadata = excluded.metadata, text = excluded.text, updated_at = excluded.updated_at",
+                (self.collection, doc_id, source, new_hash, json.dumps(chunk_ids), json.dumps(metadata), text, time.time()),
+            )
+            self._db.execute("DELETE FROM failures WHERE collection = ? AND source = ?", (self.collection, doc_id))
+
+    def remove(self, doc_id: str) -> list[str]:
+        """Forget a document; returns the chunk ids it had (visible and pending)."""
+        rec = self._db.execute(
+            "SELECT chunk_ids, pending_chunk_ids FROM documents WHERE collection = ? AND doc_id = ?",
+            (self.collection, doc_id),
+        ).fetchone()
+        if rec is None:
+            return []
+        with self._tx():
+            self._db.execute("DELETE FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
+        return json.loads(rec[0]) + json.loads(rec[1] or "[]")
+
+    def record_failure(self, source: str, reason: str) -> None:
+        """Remember why a file could not be ingested (shown by `planbot status`)."""
+        with self._tx():
+            self._db.execute(
+                "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)", (self.collection, source, reason, time.time())
+            )
+
+    def clear_failure(self, source: str) -> None:
+        """Forget a past failure of this file."""
+        with self._tx():
+            self._db.execute("DELETE FROM failures WHERE collection = ? AND source = ?", (self.collection, source))
+
+    def failures(self) -> list[tuple[str, str]]:
+        """(source, reason) of files that failed their last ingest."""
+        rows = self._db.execute(
+            "SELECT source, reason FROM failures WHERE collection = ? ORDER BY source", (self.collection,)
+        )
+        return rows.fetchall()
+
+    def drop_collection(self) -> None:
+        """Forget every document and failure of this collection."""
+        with self._tx():
+            self._db.execute("DELETE FROM documents WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM failures WHERE collection = ?", (self.collection,))

@@ -1,0 +1,106 @@
+"""Hybrid retrieval as a llama-index BaseRetriever: dense (Chroma) and BM25, fused by weighted RRF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from index.embedders import PlanbotEmbedding
+from index.lexical import LexicalIndex
+from index.store import ChromaStore, StoredChunk
+
+MODES = ("hybrid", "dense", "lexical")
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How much the lexical ranking counts beside the dense one, per question language."""
+
+    lexical_weight_id: float = 1.0
+    lexical_weight_en: float = 0.0
+
+
+def to_node(chunk: StoredChunk) -> TextNode:
+    meta = chunk.metadata
+    return TextNode(
+        id_=chunk.id,
+        text=chunk.text,
+        metadata=meta,
+        start_char_idx=meta.get("start"),
+        end_char_idx=meta.get("end"),
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense and lexical candidates over the visible chunks, fused by weighted reciprocal rank."""
+
+    def __init__(
+        self,
+        store: ChromaStore,
+        lexical: LexicalIndex,
+        embedder: PlanbotEmbedding,
+        visible: set[str],
+        *,
+        mode: str = "hybrid",
+        top_k: int = 5,
+        fusion: Fusion = Fusion(),
+        region: str | None = None,
+        doc_id: str | None = None,
+        language: str = "id",
+    ):
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"unknown retriever {mode!r}; choose one of {MODES}")
+        self.store, self.lexical, self.embedder = store, lexical, embedder
+        self.visible = visible
+        self.mode, self.top_k, self.fusion = mode, top_k, fusion
+        self.region, self.doc_id, self.language = region, doc_id, language
+        self.dense_scores: dict[str, float] = {}
+
+    def _where(self) -> dict | None:
+        conds = []
+        if self.region:
+            conds.append({"region": self.region})
+        if self.doc_id:
+            conds.append({"doc_id": self.doc_id})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    def dense(self, query: str, n: int, embedding: list[float] | None = None) -> list[tuple[StoredChunk, float]]:
+        """Nearest visible chunks by cosine similarity."""
+        vector = embedding or self.embedder.get_query_embedding(query)
+        hits = self.store.query(vector, n + 10, self._where())
+        return [(c, s) for c, s in hits if c.id in self.visible][:n]
+
+    def lexical_hits(self, query: str, n: int) -> list[tuple[str, float]]:
+        """BM25 hits among the visible chunks."""
+        return self.lexical.search(query, n, region=self.region, doc_id=self.doc_id)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        query = query_bundle.query_str
+        n = max(self.top_k * 4, 20)
+        dense = self.dense(query, n, query_bundle.embedding) if self.mode != "lexical" else []
+        lexical = self.lexical_hits(query, n) if self.mode != "dense" else []
+        self.dense_scores = {c.id: s for c, s in dense}
+        if self.mode == "dense":
+            return [NodeWithScore(node=to_node(c), score=s) for c, s in dense[: self.top_k]]
+        if self.mode == "lexical":
+            chunks = {c.id: c for c in self.store.get([i for i, _ in lexical[: self.top_k]])}
+            return [NodeWithScore(node=to_node(chunks[i]), score=s) for i, s in lexical[: self.top_k] if i in chunks]
+        weight = self.fusion.lexical_weight_en if self.language == "en" else self.fusion.lexical_weight_id
+        fused: dict[str, float] = {}
+        for rank, (c, _) in enumerate(dense):
+            fused[c.id] = fused.get(c.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if weight > 0:
+            for rank, (cid, _) in enumerate(lexical):
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        order = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
+        known = {c.id: c for c, _ in dense}
+        missing = [i for i in order if i not in known]
+        known.update({c.id: c for c in self.store.get(missing)})
+        scale = (1.0 + weight) / (RRF_K + 1)
+        return [NodeWithScore(node=to_node(known[i]), score=fused[i] / scale) for i in order if i in known]

@@ -1,0 +1,162 @@
+"""Chroma as the vector store: embedded PersistentClient by default, HttpClient for a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from planbot.errors import IndexModelMismatch, StoreUnavailable
+from planbot.settings import Settings
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the store holds it."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreUnavailable(f"PLANBOT_CHROMA_URL={settings.chroma_url!r} is not an http(s)://host:port URL")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError subclasses
+            raise StoreUnavailable(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); start it with "
+                "`chroma run --path DIR` or unset PLANBOT_CHROMA_URL to use the embedded store"
+            ) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def _clean_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma takes str/int/float/bool values only."""
+    return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
+
+
+class ChromaStore:
+    """One Chroma collection holding chunk texts, metadata and embeddings (always passed in)."""
+
+    def __init__(self, settings: Settings, model_name: str, dim: int, *, create: bool = True):
+        self.settings = settings
+        self.model_name = model_name
+        self.dim = dim
+        self._client = _client(settings)
+        name = settings.collection
+        try:
+            if create:
+                self._col = self._client.get_or_create_collection(
+                    name,
+                    embedding_function=None,
+                    metadata={"hnsw:space": "cosine", "embedding_model": model_name, "embedding_dim": dim},
+                )
+            else:
+                self._col = self._client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if settings.chroma_url:
+                raise StoreUnavailable(f"cannot open collection {name!r} on {settings.chroma_url}: {exc}") from exc
+            raise
+        self._check_model()
+        self.max_batch = max(1, min(5000, self._client.get_max_batch_size()))
+
+    def _check_model(self) -> None:
+        meta = self._col.metadata or {}
+        built_with, built_dim = meta.get("embedding_model"), meta.get("embedding_dim")
+        if built_with and (built_with != self.model_name or built_dim != self.dim):
+            raise IndexModelMismatch(
+                f"collection {self.settings.collection!r} was built with {built_with} ({built_dim} dims), "
+                f"but the embedding model now is {self.model_name} ({self.dim} dims). Set PLANBOT_EMBEDDING back, "
+                f"use another --collection, or rebuild it: planbot ingest --rebuild"
+            )
+
+    def count(self) -> int:
+        return self._col.count()
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids the store already has."""
+        found: set[str] = set()
+        for i in range(0, len(ids), self.max_batch):
+            found.update(self._col.get(ids=list(ids[i : i + self.max_batch]), include=[])["ids"])
+        return found
+
+    def all_ids(self) -> list[str]:
+        """Every id in the collection."""
+        out: list[str] = []
+        offset = 0
+        while True:
+            page = self._col.get(include=[], limit=self.max_batch, offset=offset)["ids"]
+            out.extend(page)
+            if len(page) < self.max_batch:
+                return out
+            offset += len(page)
+
+    def upsert(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict], embeddings: Sequence[Sequence[float]]) -> None:
+        """Write chunks with their embeddings, in batches the store accepts."""
+        for i in range(0, len(ids), self.max_batch):
+            j = i + self.max_batch
+            self._col.upsert(
+                ids=list(ids[i:j]),
+                documents=list(texts[i:j]),
+                metadatas=[_clean_metadata(m) for m in metadatas[i:j]],
+                embeddings=[list(e) for e in embeddings[i:j]],
+            )
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        """Refresh the metadata (offsets, section) of chunks whose text and embedding are unchanged.
+
+        Documents are never sent without embeddings: Chroma would embed them with its default model,
+        which it downloads from the internet.
+        """
+        for i in range(0, len(ids), self.max_batch):
+            j = i + self.max_batch
+            self._col.update(ids=list(ids[i:j]), metadatas=[_clean_metadata(m) for m in metadatas[i:j]])
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), self.max_batch):
+            self._col.delete(ids=ids[i : i + self.max_batch])
+
+    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Chunks by id, in the order asked (missing ids skipped)."""
+        got: dict[str, StoredChunk] = {}
+        for i in range(0, len(ids), self.max_batch):
+            res = self._col.get(ids=list(ids[i : i + self.max_batch]), include=["documents", "metadatas"])
+            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"]):
+                got[cid] = StoredChunk(cid, text, dict(meta or {}))
+        return [got[i] for i in ids if i in got]
+
+    def query(self, embedding: Sequence[float], n: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks with cosine similarity."""
+        total = self.count()
+        if total == 0:
+            return []
+        res = self._col.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(n, total),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (StoredChunk(cid, text, dict(meta or {})), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        ]
+
+    def drop(self) -> None:
+        """Delete the whole collection."""
+        self._client.delete_collection(self.settings.collection)

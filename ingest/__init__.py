@@ -1,0 +1,1 @@
+"""Documents in, clean structure-aware TextNodes out. Imports neither index nor bot."""

@@ -1,0 +1,14 @@
+"""Readers for PDF, DOCX and HTML files, and content sniffing; each returns a RawDocument."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RawDocument:
+    """Text read from one file, before cleaning."""
+
+    format: str  # "txt" | "md" | "pdf" | "docx" | "html"
+    pages: list[str]  # one string per page for PDF; a single-element list otherwise
+    paginated: bool  # True for PDF (page numbers are meaningful)
+    title: str | None = None  # PDF metadata title, DOCX core title, HTML <title> or first <h1>
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,294 @@
+"""HTML to markdown-like text: visible text only, `#` headings, `- ` list lines, tables as rows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ingest.formats import RawDocument
+from planbot.errors import UnreadableDocument
+
+# Server template markup left in saved pages: PHP, ASP/JSP, Blade, Jinja/Twig.
+_PARENS = r"(?:\s*\((?:[^()'\"]|'[^']*'|\"[^\"]*\"|\((?:[^()]|\([^()]*\))*\))*\))?"
+_BLADE_DIRECTIVES = (
+    "if|elseif|else|endif|unless|endunless|isset|endisset|empty|endempty|auth|endauth|guest|endguest|"
+    "for|endfor|foreach|endforeach|forelse|endforelse|while|endwhile|switch|case|break|default|endswitch|"
+    "continue|extends|section|endsection|show|stop|overwrite|append|yield|include|includeIf|includeWhen|"
+    "includeUnless|includeFirst|each|push|endpush|pushOnce|endPushOnce|prepend|endprepend|stack|csrf|method|"
+    "error|enderror|component|endcomponent|slot|endslot|can|endcan|cannot|endcannot|canany|endcanany|lang|"
+    "choice|json|parent|once|endonce|props|aware|vite|viteReactRefresh|livewire|livewireStyles|"
+    "livewireScripts|production|endproduction|env|endenv|hasSection|sectionMissing|class|style|checked|"
+    "selected|disabled|readonly|required|dd|dump|inject|use|fragment|endfragment|session|endsession|"
+    "verbatim|endverbatim"
+)
+_TEMPLATE_PATTERNS = [
+    re.compile(r"<\?(?:php|=)?.*?(?:\?>|\Z)", re.DOTALL | re.IGNORECASE),  # PHP, unterminated runs to the end
+    re.compile(r"<%.*?(?:%>|\Z)", re.DOTALL),  # ASP / JSP
+    re.compile(r"@php\b.*?@endphp\b", re.DOTALL),  # Blade PHP block
+    re.compile(r"\{\{--.*?--\}\}", re.DOTALL),  # Blade comment
+    re.compile(r"\{!!.*?!!\}", re.DOTALL),  # Blade raw echo
+    re.compile(r"(?<!@)\{\{.*?\}\}", re.DOTALL),  # Blade / Jinja echo
+    re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL),  # Jinja / Twig
+    re.compile(rf"(?<![\w.@-])@(?:{_BLADE_DIRECTIVES})\b{_PARENS}"),  # Blade directives, not e-mail addresses
+]
+
+_DROP_TAGS = (
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "nav",
+    "form",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "select",
+    "textarea",
+    "button",
+    "input",
+    "footer",
+    "dialog",
+    "title",
+    "map",
+)
+_DROP_SELECTORS = (
+    "[hidden]",
+    "[aria-hidden=true]",
+    "[role=navigation]",
+    "[role=contentinfo]",
+    "[role=search]",
+    "[style*='display:none']",
+    "[style*='display: none']",
+)
+_BLOCK = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "header",
+    "blockquote",
+    "address",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "body",
+    "html",
+    "hr",
+    "fieldset",
+    "details",
+    "summary",
+    "caption",
+}
+_PARAGRAPH = {"p", "pre", "blockquote", "ul", "ol", "dl", "table", "hr"}
+_HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LINE = "\x00"  # block boundary: the text around it goes on separate lines
+_PARA = "\x01"  # paragraph boundary: a blank line
+_BR = "\x02"  # <br>: one line break; two in a row make a blank line
+_INDENT = "\x03"  # one level of list nesting, two spaces in the output
+_MARKS = re.compile(r"(?:[ \t\r\n\f\u00a0]*[\x00\x01\x02])+[ \t\r\n\f\u00a0]*")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def read_html(path: Path) -> RawDocument:
+    """Visible text of an HTML file as markdown-like lines; raises UnreadableDocument when there is none."""
+    warnings: list[str] = []
+    source = _decode(_read_bytes(path), warnings)
+    cleaned = strip_template_markup(source)
+    if cleaned != source:
+        warnings.append("server template markup (PHP/Blade/Jinja) removed")
+    tree = LexborHTMLParser(cleaned)
+    title = html_title(tree)
+    text = html_to_text(tree)
+    if not text.strip():
+        raise UnreadableDocument(str(path), "no visible text")
+    return RawDocument(format="html", pages=[text], paginated=False, title=title, warnings=warnings)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, with unreadable files reported as UnreadableDocument."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableDocument(str(path), f"cannot read the file ({exc.strerror or exc})") from exc
+
+
+def _decode(data: bytes, warnings: list[str]) -> str:
+    """Bytes to str: BOM, then UTF-8, then the declared <meta charset>, then Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(data[:4096])
+    for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["cp1252"]:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        warnings.append(f"not UTF-8: decoded as {encoding}")
+        return text
+    warnings.append("not UTF-8: undecodable bytes replaced")
+    return data.decode("utf-8", errors="replace")
+
+
+def strip_template_markup(source: str) -> str:
+    """Remove PHP, ASP, Blade and Jinja markup left in a saved or source HTML file."""
+    for pattern in _TEMPLATE_PATTERNS:
+        source = pattern.sub(" ", source)
+    return source
+
+
+def html_title(tree: LexborHTMLParser) -> str | None:
+    """Text of <title>, else of the first <h1>; None when neither has text."""
+    for selector in ("title", "h1"):
+        node = tree.css_first(selector)
+        if node is not None:
+            text = _collapse(node.text(separator=" "))
+            if text:
+                return text
+    return None
+
+
+def html_to_text(tree: LexborHTMLParser) -> str:
+    """Visible text of the parsed page as markdown-like lines."""
+    root = tree.body or tree.root
+    if root is None:
+        return ""
+    for selector in _DROP_TAGS + _DROP_SELECTORS:
+        for node in root.css(selector):
+            node.decompose()
+    for node in root.css("header"):
+        if node.css_first("nav, ul") is not None and node.css_first("h1, h2, h3") is None:
+            node.decompose()
+    out: list[str] = []
+    _render(root, out)
+    return _finish("".join(out))
+
+
+def _render(node: LexborNode, out: list[str], inline: bool = False) -> None:
+    """Append the text of node's children to out, with break markers for blocks (no `#` when inline)."""
+    for child in node.iter(include_text=True):
+        _render_node(child, out, inline)
+
+
+def _render_node(child: LexborNode, out: list[str], inline: bool) -> None:
+    """Append the text of one node (element or text) to out."""
+    if child.is_text_node:
+        out.append(child.text(deep=False) or "")
+        return
+    tag = child.tag or ""
+    if tag in _HEADINGS:
+        marker = "" if inline else "#" * _HEADINGS[tag] + " "
+        out.append(_PARA + marker + _inline_words(child) + _PARA)
+    elif tag in ("ul", "ol"):
+        _render_list(child, out, ordered=tag == "ol")
+    elif tag == "li":
+        out.append(_LINE + "- " + _inline(child) + _LINE)
+    elif tag == "table":
+        _render_table(child, out)
+    elif tag == "br":
+        out.append(_BR)
+    elif tag == "pre":
+        out.append(_PARA + (child.text() or "").replace("\n", _BR) + _PARA)
+    elif tag in _PARAGRAPH or tag in _BLOCK:
+        mark = _PARA if tag in _PARAGRAPH else _LINE
+        out.append(mark)
+        _render(child, out, inline)
+        out.append(mark)
+    elif not tag.startswith(("-", "!")) and tag != "img":  # skip comments, doctype, images
+        _render(child, out, inline)
+
+
+def _render_list(node: LexborNode, out: list[str], *, ordered: bool, depth: int = 0) -> None:
+    """Items of ul/ol as `- item` or `1. item` lines; nested lists indented below their item."""
+    out.append(_PARA if depth == 0 else _LINE)
+    number = _start_number(node)
+    for item in node.iter():
+        if item.tag in ("ul", "ol"):
+            _render_list(item, out, ordered=item.tag == "ol", depth=depth + 1)
+        if item.tag != "li":
+            continue
+        parts: list[str] = []
+        nested = []
+        for child in item.iter(include_text=True):
+            if child.tag in ("ul", "ol"):
+                nested.append(child)
+            else:
+                _render_node(child, parts, inline=True)
+        marker = f"{number}. " if ordered else "- "
+        out.append(_LINE + _INDENT * depth + marker + _collapse(_MARKS.sub(" ", "".join(parts))) + _LINE)
+        number += 1
+        for sub in nested:
+            _render_list(sub, out, ordered=sub.tag == "ol", depth=depth + 1)
+    out.append(_PARA if depth == 0 else _LINE)
+
+
+def _start_number(node: LexborNode) -> int:
+    """The `start` attribute of an <ol>, default 1."""
+    try:
+        return int((node.attributes.get("start") or "1").strip())
+    except ValueError:
+        return 1
+
+
+def _render_table(node: LexborNode, out: list[str]) -> None:
+    """Table rows as cells joined by " | ", one row per line (caption first)."""
+    out.append(_PARA)
+    caption = node.css_first("caption")
+    if caption is not None and _inline(caption):
+        out.append(_inline(caption) + _LINE)
+    for row in node.css("tr"):
+        cells = [_inline(c) for c in row.iter() if c.tag in ("td", "th")]
+        if any(cells):
+            out.append(" | ".join(cells) + _LINE)
+    out.append(_PARA)
+
+
+def _inline(node: LexborNode) -> str:
+    """Text of node on one logical line (inner blocks and <br> become spaces)."""
+    parts: list[str] = []
+    _render(node, parts, inline=True)
+    return _collapse(_MARKS.sub(" ", "".join(parts)))
+
+
+def _inline_words(node: LexborNode) -> str:
+    """Heading text with a space between inline elements (`<h2>A<em>B</em></h2>` -> "A B")."""
+    return _collapse(node.text(separator=" "))
+
+
+def _collapse(text: str) -> str:
+    """Whitespace runs (nbsp included) to one space, invisible characters dropped, ends stripped."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def _finish(raw: str) -> str:
+    """Collected text with break markers to lines; blank lines between paragraphs and around headings."""
+    pieces = _MARKS.split(raw)
+    runs = _MARKS.findall(raw)
+    lines: list[str] = []
+    for i, piece in enumerate(pieces):
+        text = _collapse(piece).replace(_INDENT, "  ")
+        if text.strip():
+            lines.append(text)
+        if i < len(runs) and lines and lines[-1] != "":
+            run = runs[i]
+            lines.append("" if _PARA in run or run.count(_BR) >= 2 else None)
+    out = [line for line in lines if line is not None]
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""

