@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.terms import QueryTerms, has_figure, matches
+from bot.terms import QueryTerms, has_money, has_rate, matches
 from index.glossary import EN_ID
 from index.stopwords import ALL as STOPWORDS
 
@@ -15,11 +15,10 @@ _PLACE = re.compile(
     re.I,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z-]{2,})")
-_ASKS_FIGURE = re.compile(
-    r"\b(berapa|jumlah anggaran|anggaran|biaya|dana|rupiah|persen|persentase|tingkat|angka|"
-    r"how much|how many|budget|cost|costs|money|funds?|spend|spent|percent|percentage|rate)\b",
-    re.I,
+_ASKS_QUANTITY = re.compile(
+    r"\b(berapa|how many|how much|how long|how far|when|kapan|what year|tahun berapa)\b", re.I
 )
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![.)]\s)")
 _MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.I)
 _RATE = re.compile(r"\b(persen|persentase|tingkat|angka|percent|percentage|rate)\b", re.I)
 
@@ -84,12 +83,19 @@ def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile) -> Verdi
 
 def judge_answer(question: str, quoted: list[str], passages: list[str], best_score: float, top_similarity: float) -> Verdict:
     """Abstain after retrieval when what was found does not answer what was asked."""
-    if _MONEY.search(question) and not any(has_figure(p) for p in passages):
+    if _MONEY.search(question) and not any(has_money(p) for p in passages):
         return Verdict(True, "the plans give no amounts of money for this")
-    if _RATE.search(question) and not any(has_figure(p) for p in passages):
+    if _RATE.search(question) and not any(has_rate(p) for p in passages):
         return Verdict(True, "the plans give no such figure")
     if not quoted:
         return Verdict(True, "no passage answers the question")
+    if _ASKS_QUANTITY.search(question) and not any(_NUMBER_IN_TEXT.search(_unnumbered(q)) for q in quoted):
+        return Verdict(True, "the plans give no such number")
     if best_score <= 0 and top_similarity < 0.80:
         return Verdict(True, "no passage matches the question closely")
     return Verdict(False)
+
+
+def _unnumbered(text: str) -> str:
+    """Text without its list numbering ("3. ...", "1) ...")."""
+    return re.sub(r"^\s*\(?\d{1,2}[.)]\s+", "", text)

@@ -140,3 +140,21 @@ def compose(citations: list[Citation], chosen: list[Piece], language: str) -> st
         lines.append(f"- “{quote}” [{c.n}]")
         c.highlights.append((p.start, p.end))
     return "\n".join(lines)
+
+
+def compose_plan(rows, citations: list[Citation], language: str) -> str:
+    """Answer naming plan items with their number and parent, each cited to the passage holding it."""
+    lines = []
+    for r in rows:
+        cite = next((c for c in citations if c.doc_id == r.doc_id and c.start is not None
+                     and c.start <= r.start < (c.end or 0)), None)
+        marker = f" [{cite.n}]" if cite else ""
+        if cite:
+            cite.highlights.append((r.start - cite.start, r.end - cite.start))
+        parent = ""
+        if r.parent and r.parent.startswith("mission"):
+            parent = f" ({'bagian dari Misi' if language == 'id' else 'under Mission'} {r.parent.split()[-1]})"
+        where = r.region or r.title
+        lines.append(f"- {r.label(language)}{parent}, {where}: “{' '.join(r.text.split())}”{marker}")
+    lead = "Menurut struktur rencana:" if language == "id" else "From the plan's structure:"
+    return "\n".join([lead, *lines])

@@ -216,6 +216,50 @@ def eval_squad(source, out_dir, lang):
 
 
 @cli.command()
+@click.option("--region", default=None, help="Only this region, e.g. 'Kota Metro'.")
+@click.option("--kind", type=click.Choice(["vision", "vision_pillar", "mission", "commitment", "program", "affair",
+                                           "agency_vision", "agency_mission"]), default=None)
+@click.option("--search", default=None, help="Only items whose text contains this (case-insensitive).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets).")
+@store_options
+@friendly_errors
+def plan(region, kind, search, as_json, as_csv, home, collection):
+    """The plans' structure: visions, missions, commitments, programs and responsible affairs.
+
+    Example: planbot plan --region "Kota Metro" --kind program --csv > programs.csv
+    """
+    import csv
+
+    from index.manifest import Manifest
+
+    settings = _settings(home, collection)
+    manifest = Manifest(settings.manifest_path, settings.collection)
+    meta = {d.doc_id: d.metadata for d in manifest.documents() if d.chunk_ids}
+    rows = []
+    for item in manifest.plan_items():
+        m = meta.get(item["doc_id"])
+        if m is None or (region and m.get("region") != region) or (kind and item["kind"] != kind):
+            continue
+        if search and search.lower() not in item["text"].lower():
+            continue
+        rows.append({"region": m.get("region"), "title": m.get("title"), "period": m.get("period"), **item})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif as_csv:
+        fields = ["region", "title", "period", "doc_id", "kind", "number", "parent", "text", "start", "end"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for r in rows:
+            num = f" {r['number']}" if r["number"] else ""
+            parent = f" (in {r['parent']})" if r["parent"] else ""
+            click.echo(f"{r['region'] or '-'} · {r['kind']}{num}{parent}: {' '.join(r['text'].split())}")
+        click.echo(f"{len(rows)} items", err=True)
+
+
+@cli.command()
 @click.option("--region", default=None, help="Only search this region.")
 @store_options
 @friendly_errors

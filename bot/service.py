@@ -8,25 +8,31 @@ from collections import Counter
 
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
-from llama_index.core.schema import QueryBundle
+from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, judge_answer, judge_question
-from bot.answer import compose, select
+from bot.answer import compose, compose_plan, select
 from bot.language import detect_language
+from bot.plan import PlanRow, plan_rows_for
 from bot.records import Answer, Citation
 from bot.terms import query_terms
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.glossary import translate_terms
 from index.indexer import Indexer, load_lexical
-from index.lexical import LexicalIndex, words
+from index.lexical import LexicalIndex, stem, words
 from index.manifest import Manifest
-from index.search import Fusion, HybridRetriever
+from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
 from planbot.errors import PlanbotError
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+
+
+def _region_key(region: str) -> set[str]:
+    """The distinctive words of a region name: 'Kota Metro' -> {'metro'}."""
+    return {w for w in words(region) if w not in ("kota", "kabupaten", "kab", "provinsi", "dki")}
 
 
 class Planbot:
@@ -48,6 +54,8 @@ class Planbot:
         """Reload what changed on disk: visible chunks, BM25, the corpus profile."""
         with self._lock:
             docs = self.manifest.documents()
+            self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
+            self._spans: dict[str, list] = {}
             self.visible = self.manifest.visible_chunk_ids()
             self.lexical: LexicalIndex = load_lexical(self.settings, self.store, self.manifest)
             regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
@@ -55,6 +63,12 @@ class Planbot:
             for d in docs:
                 vocab.update(words(d.text))
                 vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
+            meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
+            self.plan_rows = [
+                PlanRow(i["doc_id"], meta[i["doc_id"]].get("region"), meta[i["doc_id"]].get("title", i["doc_id"]),
+                        meta[i["doc_id"]].get("period"), i["kind"], i["number"], i["parent"], i["text"], i["start"], i["end"])
+                for i in self.manifest.plan_items() if i["doc_id"] in meta
+            ]
             self.corpus = CorpusProfile(
                 regions=tuple(r for r, _ in regions.most_common()),
                 titles=tuple(d.metadata.get("title", d.doc_id) for d in docs if d.chunk_ids),
@@ -93,10 +107,18 @@ class Planbot:
         verdict = judge_question(question, q, self.corpus)
         if verdict.abstain:
             return self._abstain(question, language, verdict.reason, started)
-        retriever = self.retriever(mode=mode, k=k, region=region, doc_id=doc_id, language=language)
+        asked_region = region or self.mentioned_region(question)
+        q = self._without_region_words(q, asked_region)
+        plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
+        retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
         lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
         bundle = QueryBundle(query_str=lexical_query, embedding=self.embedder.get_query_embedding(question))
         hits = retriever.retrieve(bundle)
+        if not hits and asked_region and not region:
+            retriever.region = None
+            hits = retriever.retrieve(bundle)
+        hits = self._plan_hits(plan_rows) + [h for h in hits if h.node.node_id not in {p.node.node_id for p in self._plan_hits(plan_rows)}]
+        hits = hits[: k or self.settings.top_k]
         citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
         chosen = select(citations, q, weights)
@@ -108,10 +130,49 @@ class Planbot:
             max((p.score for p in chosen), default=0.0),
             top_similarity,
         )
-        if verdict.abstain:
+        if plan_rows and not verdict.abstain:
+            text = compose_plan(plan_rows, citations, language)
+        elif verdict.abstain:
             return self._abstain(question, language, verdict.reason, started)
-        text = compose(citations, chosen, language)
-        return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000)
+        else:
+            text = compose(citations, chosen, language)
+        return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
+                      plan_items=[r.as_dict() for r in plan_rows])
+
+    def mentioned_region(self, question: str) -> str | None:
+        """The one corpus region the question names ("Bekasi", "Kota Metro"), else None."""
+        qwords = set(words(question))
+        found = [r for r in self.corpus.regions if _region_key(r) and _region_key(r) <= qwords]
+        return found[0] if len(found) == 1 else None
+
+    @staticmethod
+    def _without_region_words(q, region: str | None):
+        """Region names route the search; they are not topic words to match in sentences."""
+        if not region:
+            return q
+        drop = {stem(w) for w in words(region)} | {"kota", "kabupaten", "city", "provinsi"}
+        return type(q)(tuple(t for t in q.terms if t not in drop), q.untranslated)
+
+    def _plan_hits(self, rows: list[PlanRow]) -> list[NodeWithScore]:
+        """The chunks that hold the plan items (cited first)."""
+        out, seen = [], set()
+        for r in rows:
+            chunk = self._chunk_at(r.doc_id, r.start)
+            if chunk and chunk.id not in seen:
+                seen.add(chunk.id)
+                out.append(NodeWithScore(node=to_node(chunk), score=1.0))
+        return out
+
+    def _chunk_at(self, doc_id: str, offset: int):
+        """The visible chunk of a document that contains a character offset."""
+        spans = self._spans.get(doc_id)
+        if spans is None:
+            got = self.store.get(sorted(i for i in self.visible if i in self._doc_chunks.get(doc_id, ())))
+            spans = self._spans[doc_id] = sorted(got, key=lambda c: c.metadata.get("start", 0))
+        for c in spans:
+            if c.metadata.get("start", 0) <= offset < c.metadata.get("end", 0):
+                return c
+        return None
 
     def _abstain(self, question: str, language: str, reason: str | None, started: float) -> Answer:
         if language == "id":

@@ -64,6 +64,11 @@ def matches(term: str, text_terms: Iterable[str]) -> bool:
     return any(cognate(term, t) for t in text_terms)
 
 
-def has_figure(text: str) -> bool:
-    """Money, percentages or large amounts in the text."""
-    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\d\s?%|\bpersen\b|\b(miliar|milyar|juta|triliun)\b", text, re.I))
+def has_money(text: str) -> bool:
+    """Amounts of money in the text (Rp, rupiah, juta, miliar, triliun)."""
+    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\b(miliar|milyar|juta|triliun)\b", text, re.I))
+
+
+def has_rate(text: str) -> bool:
+    """Percentages or rates in the text."""
+    return bool(re.search(r"\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s+persen\b", text, re.I))

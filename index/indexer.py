@@ -177,7 +177,8 @@ class Indexer:
         self.store.upsert([n.node_id for n in fresh], [n.text for n in fresh], [n.metadata for n in fresh], vectors)
         report.chunks_embedded += len(fresh)
         report.chunks_reused += len(reused)
-        self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text)
+        plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end) for i in prepared.plan]
+        self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
         if old:
             self.store.delete(set(old.chunk_ids) - set(ids))
 

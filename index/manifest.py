@@ -28,6 +28,18 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at REAL NOT NULL,
     PRIMARY KEY (collection, doc_id)
 );
+CREATE TABLE IF NOT EXISTS plan_items (
+    collection TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    number INTEGER,
+    parent TEXT,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (collection, doc_id, seq)
+);
 CREATE TABLE IF NOT EXISTS failures (
     collection TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -136,9 +148,15 @@ class Manifest:
                     (self.collection, doc_id, source, new_hash, json.dumps(chunk_ids), json.dumps(metadata), time.time()),
                 )
 
-    def commit(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str) -> None:
-        """Make the new version visible in one transaction."""
+    def commit(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str,
+               plan: list[tuple] = ()) -> None:
+        """Make the new version (chunks and plan items) visible in one transaction."""
         with self._tx():
+            self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
+            self._db.executemany(
+                "INSERT INTO plan_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(self.collection, doc_id, i, *item) for i, item in enumerate(plan)],
+            )
             self._db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?) "
                 "ON CONFLICT (collection, doc_id) DO UPDATE SET source = excluded.source, hash = excluded.hash, "
@@ -158,7 +176,18 @@ class Manifest:
             return []
         with self._tx():
             self._db.execute("DELETE FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
+            self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
         return json.loads(rec[0]) + json.loads(rec[1] or "[]")
+
+    def plan_items(self) -> list[dict]:
+        """Plan items of committed documents: doc_id, kind, number, parent, text, start, end."""
+        rows = self._db.execute(
+            'SELECT doc_id, kind, number, parent, text, start, "end" FROM plan_items WHERE collection = ? '
+            "ORDER BY doc_id, seq",
+            (self.collection,),
+        )
+        keys = ("doc_id", "kind", "number", "parent", "text", "start", "end")
+        return [dict(zip(keys, r)) for r in rows]
 
     def record_failure(self, source: str, reason: str) -> None:
         """Remember why a file could not be ingested (shown by `planbot status`)."""
@@ -184,3 +213,4 @@ class Manifest:
         with self._tx():
             self._db.execute("DELETE FROM documents WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM failures WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM plan_items WHERE collection = ?", (self.collection,))

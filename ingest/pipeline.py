@@ -13,10 +13,11 @@ from ingest.catalog import CATALOG_NAME, infer_metadata, load_catalog
 from ingest.chunking import StructureChunker
 from ingest.cleaning import clean_text
 from ingest.readers import is_supported, read_document
+from ingest.structure import PlanItem, extract_plan
 from planbot.errors import UnreadableDocument
 
 # Bump when cleaning or chunking changes what a file turns into: every document is then re-ingested.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Prepared:
     nodes: list[TextNode]
     version: str
     warnings: list[str] = field(default_factory=list)
+    plan: list[PlanItem] = field(default_factory=list)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
@@ -120,7 +122,7 @@ class Preparer:
         for n in nodes:
             n.metadata["doc_version"] = version
         doc.metadata.pop("page_starts", None)
-        return Prepared(source, doc, nodes, version, list(raw.warnings))
+        return Prepared(source, doc, nodes, version, list(raw.warnings), extract_plan(text))
 
 
 

@@ -39,12 +39,17 @@ KINDS = (
 
 @dataclass(frozen=True)
 class PlanItem:
-    kind: str  # one of KINDS
-    number: int | None  # its number in its list, None when unnumbered
-    parent: (
-        str | None
-    )  # the item it belongs to, "<kind> <number>" ("mission 3") or "vision"; None at top level
-    text: str  # exactly text[start:end] of the input
+    """One plan element found in a document's cleaned text.
+
+    kind: one of KINDS. number: its number in its list (Misi 3 -> 3), None when unnumbered.
+    parent: the item it belongs to as "<kind> <number>" ("mission 3") or "vision"; None at top level.
+    text: exactly text[start:end] of the input, without quotes, list markers, labels or trailing ';'.
+    """
+
+    kind: str
+    number: int | None
+    parent: str | None
+    text: str
     start: int
     end: int
 
@@ -57,24 +62,26 @@ _AGENCY = re.compile(
     r"kelurahan|biro|bagian|rsud|rumah\s+sakit|upt|uptd)\b",
     re.IGNORECASE,
 )
-# A list item line: "1. x", "1.x", "1) x", "(1) x", "a. x", "- x", "• x" (also as a markdown heading: "# 1. x").
+# A list item line: "1. x", "1.x", "1) x", "(1) x", "a. x", "- x", "• x" (also as a heading: "# 1. x").
 _ITEM = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]+)?(?:(?P<bullet>[-•▪●◦*])[ \t]+|(?P<open>\()?(?P<num>\d{1,2}|[a-z](?=[.)][ \t]))(?P<sep>[.)])"
-    r"(?:[ \t]+|(?<=\d[.)])(?=[^\W\d_])))(?P<body>\S.*)$"
+    r"^[ \t]*(?:#{1,6}[ \t]+)?(?:(?P<bullet>[-•▪●◦*])[ \t]+"
+    r"|(?P<open>\()?(?P<num>\d{1,2}|[a-z](?=[.)][ \t]))(?P<sep>[.)])(?:[ \t]+|(?<=\d[.)])(?=[^\W\d_])))"
+    r"(?P<body>\S.*)$"
 )
 # "**Misi 3** :" label at the start of a mission line or list item.
 _MISSION_LABEL = re.compile(
     r"^(?:\*\*)?[ \t]*misi[ \t]+(?P<num>\d{1,2})[ \t]*(?:\*\*)?[ \t]*[:.\-–—][ \t]*", re.IGNORECASE
 )
-# A heading naming a vision or mission: "VISI KOTA METRO", "### Misi", "**Misi 3**", "3.2.2 Misi Kepala Daerah".
+# A heading naming a vision or mission: "VISI KOTA METRO", "### Misi", "**Misi 3**", "3.2.2 Misi Kepala".
 _HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:(?:[IVX]+|\d+)(?:\.\d+)*\.?[ \t]*)?(?:\*\*)?[ \t]*(?P<kw>visi|misi)\b"
     r"(?P<owner>[^\n:*]{0,80}?)[ \t]*(?:\*\*)?[ \t]*:?[ \t]*$",
     re.IGNORECASE,
 )
-# "Visi : Terwujudnya ..." / "**VISI KABUPATEN X** : “...”": a vision label with its statement on the same line.
+# "Visi : Terwujudnya ..." / "**VISI KABUPATEN X** : “...”": a vision label, its statement on the same line.
 _VISION_LABEL = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*visi\b(?P<owner>[^\n:*“\"]{0,80}?)[ \t]*(?:\*\*)?[ \t]*:[ \t]*(?=\S)",
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*visi\b(?P<owner>[^\n:*“\"]{0,80}?)[ \t]*(?:\*\*)?[ \t]*:"
+    r"[ \t]*(?=\S)",
     re.IGNORECASE | re.MULTILINE,
 )
 _OWNER_WORD = re.compile(r"^(?:[A-Z0-9&][\w&.,()'/-]*|dan|yang|di|ke|&|-)$")
@@ -98,12 +105,14 @@ _COMMITMENT_INTRO = re.compile(
     re.IGNORECASE,
 )
 _PROGRAM_INTRO = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*program(?:[ \t]+(?:kerja|prioritas|unggulan|strategis|pembangunan|utama))?"
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*)?[ \t]*program"
+    r"(?:[ \t]+(?:kerja|prioritas|unggulan|strategis|pembangunan|utama))?"
     r"(?:[ \t]+misi[ \t]+(?P<num>\d{1,2}))?[ \t]*(?:\*\*)?[ \t]*:[ \t]*(?:\*\*)?[ \t]*$",
     re.IGNORECASE,
 )
 _AFFAIR_LINE = re.compile(
-    r"^[ \t]*(?:\*\*)?urusan\b(?P<intro>[^\n:]{0,160}?)(?:\bmisi[ \t]+(?P<num>\d{1,2}))?[ \t]*(?:\*\*)?[ \t]*:"
+    r"^[ \t]*(?:\*\*)?urusan\b(?P<intro>[^\n:]{0,160}?)(?:\bmisi[ \t]+(?P<num>\d{1,2}))?"
+    r"[ \t]*(?:\*\*)?[ \t]*:"
     r"[ \t]*(?P<body>[^\n]*)$",
     re.IGNORECASE,
 )
@@ -115,7 +124,10 @@ _PROGRAM_SENTENCE = re.compile(
     re.IGNORECASE,
 )
 # A me- verb that starts a mission ("mewujudkan", "meningkatkan", "membangun"...).
-_MISSION_VERB = r"(?:me(?:m|n|ng|ny)?[a-z]+(?:kan|i)|membangun|menjaga|mendorong|memperkuat|mempercepat|memperluas|membina|menata)"
+_MISSION_VERB = (
+    r"(?:me(?:m|n|ng|ny)?[a-z]+(?:kan|i)"
+    r"|membangun|menjaga|mendorong|memperkuat|mempercepat|memperluas|membina|menata)"
+)
 _NOT_VERBS = {"memadai", "mengenai", "menengah"}  # me- words that are not mission verbs
 _WORD_AT = re.compile(r"\w+")
 _INLINE_MISSIONS = re.compile(
@@ -140,21 +152,11 @@ _ORDINAL_MISSION = re.compile(
 # Lines that end a list: markdown headings, "3.2.2 ..." section numbers, short ALL-CAPS headings, "BAB".
 _SECTION_BREAK = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|(?:[IVX]+|\d+)(?:\.\d+)+\.?[ \t]*\S|BAB[ \t]+[IVX\d]+\b)")
 _WORD = re.compile(r"[ \t]*(?P<w>[^\s,.;:]+)(?P<p>[,.;:]?)")
-_CONNECTORS = {
-    "dan",
-    "yang",
-    "di",
-    "ke",
-    "serta",
-    "untuk",
-    "dengan",
-    "menuju",
-    "&",
-    "sebagai",
-    "dalam",
-    "bagi",
+# Lowercase words that may sit inside a Title Case statement ("Kota Metro yang Sehat dan Sejahtera").
+_CONNECTORS = frozenset({
+    "dan", "yang", "di", "ke", "serta", "untuk", "dengan", "menuju", "&", "sebagai", "dalam", "bagi",
     "melalui",
-}
+})  # fmt: skip
 _SENTENCE_BREAK = re.compile(r"[.!?][ \t]+[A-Z]")
 _OPEN_QUOTES = {"“": "”", '"': '"', "‘": "’”", "'": "'", "«": "»", "„": "”“"}
 _EDGE_QUOTES = "“”‘’\"'«»„"
@@ -188,7 +190,7 @@ class _Doc:
         self.heading_lines = [i for i in range(len(self.starts)) if _is_heading_line(self.line(i))]
 
     def section_rank(self, i: int, keyword: str) -> int:
-        """0 when the nearest heading at or above line i names the keyword ('Misi', 'VISI DAN MISI'), else 1."""
+        """0 when the nearest heading above line i names the keyword ('Misi', 'VISI DAN MISI'); else 1."""
         k = bisect.bisect_right(self.heading_lines, i) - 1
         if k < 0 or self.starts[i] - self.starts[self.heading_lines[k]] > _SECTION_REACH:
             return 1
@@ -215,7 +217,7 @@ class _Doc:
         return None
 
 
-def _strip_emphasis_edges(text: str, s: int, e: int) -> tuple[int, int, bool]:
+def _strip_emphasis_edges(text: str, s: int, e: int) -> tuple[int, int]:
     """Drop '**'/'*' at the span's edges when they are unbalanced inside it or wrap all of it."""
     for marker in ("**", "*"):
         span = text[s:e]
@@ -224,12 +226,22 @@ def _strip_emphasis_edges(text: str, s: int, e: int) -> tuple[int, int, bool]:
         count = span.count(marker) if marker == "**" else len(re.findall(r"(?<!\*)\*(?!\*)", span))
         head, tail = span.startswith(marker), span.endswith(marker)
         if head and tail and count == 2:
-            return s + len(marker), e - len(marker), True
+            return s + len(marker), e - len(marker)
         if head and count % 2:
-            return s + len(marker), e, True
+            return s + len(marker), e
         if tail and count % 2:
-            return s, e - len(marker), True
-    return s, e, False
+            return s, e - len(marker)
+    return s, e
+
+
+def _closes_inner_quote(span: str) -> bool:
+    """True when the span's last character closes a quote opened inside it ('Kota “Global”')."""
+    last = span[-1]
+    if last in "\"'":
+        return span.count(last) % 2 == 0
+    return any(
+        opener in span for opener, closers in _OPEN_QUOTES.items() if last in closers and opener != last
+    )
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -240,10 +252,12 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int] | None:
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        s, e, _ = _strip_emphasis_edges(text, s, e)
+        s, e = _strip_emphasis_edges(text, s, e)
         if s < e and text[s] in _EDGE_QUOTES:
             s += 1
-        if s < e and text[e - 1] in _EDGE_QUOTES + ";,.:":
+        if s < e and (
+            text[e - 1] in ";,.:" or text[e - 1] in _EDGE_QUOTES and not _closes_inner_quote(text[s:e])
+        ):
             e -= 1
         if (s, e) == before:
             break
@@ -294,7 +308,7 @@ def _is_statement(line: str) -> bool:
 
 
 def _reads_as_statement(line: str) -> bool:
-    """True when an undecorated line looks like a plan statement: mostly Title Case, or 'Terwujudnya'/'Me...'."""
+    """True when a plain line reads as a plan statement: mostly Title Case, or 'Terwujudnya...'/'Me...kan'."""
     words = re.findall(r"[^\W\d_][\w'-]*", line)
     if not words:
         return False
@@ -462,7 +476,7 @@ def _scan_list(doc: _Doc, i: int, *, min_items: int = 2) -> list[tuple[int | Non
 
 
 def _wrapped_end(doc: _Doc, i: int, max_lines: int = 4) -> int:
-    """Last line of the statement starting on line i, following lines it was hard-wrapped onto (slides, PDFs)."""
+    """Last line of the statement starting on line i, following the lines it was hard-wrapped onto."""
     last = i
     while (
         last + 1 < len(doc.starts) and last - i < max_lines and _continues(doc.line(last), doc.line(last + 1))
@@ -488,7 +502,7 @@ def _continues(prev: str, line: str) -> bool:
 
 
 def _style(m: re.Match[str]) -> str:
-    """Marker style of a list item: the bullet, or '.', ')' or '()' for numbers, 'a.', 'a)' or '(a)' for letters."""
+    """Marker style of an item: the bullet; '.', ')', '()' for numbers; 'a.', 'a)', 'a()' for letters."""
     if m.group("bullet"):
         return m.group("bullet")
     return ("a" if m.group("num").isalpha() else "") + (m.group("open") or "") + m.group("sep")
@@ -637,7 +651,7 @@ def _mission_groups(doc: _Doc) -> list[_Group]:
 
 
 def _owner_rank(owner: str, context: str = "") -> int | None:
-    """None for a national plan's statement ('visi Indonesia', 'misi Presiden'); 2 for another plan's; else 0."""
+    """None for the nation's statement ('visi Indonesia', 'misi Presiden'); 2 for another plan's; else 0."""
     first_words = " ".join(owner.split()[:3])
     if _NATIONAL.search(first_words):
         return None
@@ -726,7 +740,7 @@ def _program_sentences(doc: _Doc) -> list[PlanItem]:
 
 
 def _split_comma_list(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Spans of 'a, b, c dan d': commas, then the last 'dan'/'serta'; short codes ('S2') rejoin the item before."""
+    """Spans of 'a, b, c dan d': commas, then the last 'dan'/'serta'; codes ('S2') rejoin the item before."""
     spans: list[tuple[int, int]] = []
     pos = s
     for part in text[s:e].split(","):
@@ -748,7 +762,7 @@ def _split_comma_list(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 def _inline_missions(doc: _Doc) -> list[PlanItem]:
-    """Missions listed in one sentence: 'misinya adalah mewujudkan A, meningkatkan B serta meningkatkan C.'."""
+    """Missions listed in one sentence: 'misinya adalah mewujudkan A, meningkatkan B serta meningkatkan C'."""
     found = []
     for m in _INLINE_MISSIONS.finditer(doc.text):
         s, e = m.span("body")
