@@ -117,7 +117,9 @@ class Planbot:
         if not hits and asked_region and not region:
             retriever.region = None
             hits = retriever.retrieve(bundle)
-        hits = self._plan_hits(plan_rows) + [h for h in hits if h.node.node_id not in {p.node.node_id for p in self._plan_hits(plan_rows)}]
+        plan_hits = self._plan_hits(plan_rows)
+        cited = {p.node.node_id for p in plan_hits}
+        hits = plan_hits + [h for h in hits if h.node.node_id not in cited]
         hits = hits[: k or self.settings.top_k]
         citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
