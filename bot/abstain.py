@@ -6,21 +6,24 @@ import re
 from dataclasses import dataclass
 
 from bot.terms import QueryTerms, has_money, has_rate, matches
-from index.glossary import EN_ID
+from index.glossary import EN_ID, translate_terms
+from index.lexical import analyze, stem
 from index.stopwords import ALL as STOPWORDS
+from ingest.cleaning import strip_emphasis
 
+# The place word in any case, the name capitalised ("taman kota dan kuburan" names no place).
 _PLACE = re.compile(
-    r"\b(?:kota|kabupaten|kab\.|provinsi|city of|regency of|province of)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
-    r"|\b([A-Z][\w-]+)\s+(?:city|regency|province)\b",
-    re.I,
+    r"\b(?i:kota|kabupaten|kab\.|provinsi|city of|regency of|province of)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
+    r"|\b([A-Z][\w-]+)\s+(?i:city|regency|province)\b",
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z-]{2,})")
 _ASKS_QUANTITY = re.compile(
-    r"\b(berapa|how many|how much|how long|how far|when|kapan|what year|tahun berapa)\b", re.I
+    r"\b(berapa|how many|how much|how long|how far|when|kapan|what year|tahun berapa)\b", re.IGNORECASE
 )
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+([a-z][\w-]*)|^\s*berapa\s+(?:jumlah\s+|banyak\s+|banyaknya\s+)?([a-z][\w-]*)", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![.)]\s)")
-_MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.I)
-_RATE = re.compile(r"\b(persen|persentase|tingkat|angka|percent|percentage|rate)\b", re.I)
+_MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.IGNORECASE)
+_RATE = re.compile(r"\b(persen|persentase|tingkat|angka|percent|percentage|rate)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,14 @@ def coverage(q: QueryTerms, corpus: CorpusProfile) -> float:
     """Share of the question's topic terms that occur (or have a cognate) in the corpus."""
     if not q.terms:
         return 1.0
-    found = sum(1 for t in q.terms if t in corpus.terms or matches(t, _near(t, corpus.terms)))
-    return found / len(q.terms)
+    covered = {t for t in q.terms if t in corpus.terms or matches(t, _near(t, corpus.terms))}
+    if not covered:
+        return 0.0
+    # English words the glossary does not know are mostly general English ("keep", "stand", "acronym"): they
+    # count only where the corpus has them (names, cognates); the translated planning words must be covered.
+    loose = {stem(w) for w in q.untranslated}
+    counted = [t for t in q.terms if t not in loose or t in covered]
+    return sum(t in covered for t in counted) / len(counted)
 
 
 def _near(term: str, vocab: frozenset[str]) -> list[str]:
@@ -89,11 +98,29 @@ def judge_answer(question: str, quoted: list[str], passages: list[str], best_sco
         return Verdict(True, "the plans give no such figure")
     if not quoted:
         return Verdict(True, "no passage answers the question")
-    if _ASKS_QUANTITY.search(question) and not any(_NUMBER_IN_TEXT.search(_unnumbered(q)) for q in quoted):
-        return Verdict(True, "the plans give no such number")
+    if _ASKS_QUANTITY.search(question):
+        numbered = [q for q in quoted if _NUMBER_IN_TEXT.search(_unnumbered(q))]
+        thing = counted_thing(question)
+        if thing:
+            numbered = [q for q in numbered if matches_any(thing, analyze(strip_emphasis(q)))]
+        if not numbered:
+            return Verdict(True, f"the plans give no number of {' / '.join(thing)}" if thing else "the plans give no such number")
     if best_score <= 0 and top_similarity < 0.80:
         return Verdict(True, "no passage matches the question closely")
     return Verdict(False)
+
+
+def counted_thing(question: str) -> tuple[str, ...]:
+    """What a "how many X" / "berapa (jumlah) X" question counts, as analysed terms (English translated too)."""
+    m = _COUNTED.search(question)
+    if not m:
+        return ()
+    word = (m.group(1) or m.group(2)).lower()
+    return tuple(dict.fromkeys([stem(word), *analyze(" ".join(translate_terms(word)))]))
+
+
+def matches_any(terms: tuple[str, ...], text_terms: list[str]) -> bool:
+    return any(matches(t, text_terms) for t in terms)
 
 
 def _unnumbered(text: str) -> str:

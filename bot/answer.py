@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.records import Citation
 from bot.terms import QueryTerms, matches
@@ -11,9 +12,12 @@ from index.lexical import analyze
 from ingest.chunking import split_units
 from ingest.cleaning import strip_emphasis
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-Z0-9])")
-_LIST_INTRO = re.compile(r"(:|\byaitu|\badalah|\bantara lain|\bsebagai berikut)\s*:?\s*$", re.I)
-MAX_QUOTES = 10
+# Sentence ends, and the start of an inline enumeration ("antara lain : (1) Partisipasi ...; (2) ...").
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-Z0-9])|(?<=:)\s+(?=\(\d{1,2}\)\s)")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])[A-Z][a-z]{0,2}\.$")  # "Dr.", "H.", "Drs.", "Sp." end no sentence
+_ENUMERATED = re.compile(r"^\(\d{1,2}\)\s")
+_LIST_INTRO = re.compile(r"(:|\byaitu|\badalah|\bantara lain|\bsebagai berikut)\s*:?\s*$", re.IGNORECASE)
+MAX_QUOTES = 16
 MAX_PLAIN_QUOTES = 4
 
 
@@ -37,11 +41,14 @@ def pieces_of(text: str, citation: int) -> list[Piece]:
     for unit in split_units(text):
         if unit.kind == "para":
             body = text[unit.start : unit.end]
-            cuts = [0] + [m.end() for m in _SENTENCE.finditer(body)] + [len(body)]
-            for a, b in zip(cuts, cuts[1:]):
+            cuts = [0] + [m.end() for m in _SENTENCE.finditer(body) if not _ABBREVIATION.search(body[: m.start()])]
+            cuts.append(len(body))
+            for a, b in pairwise(cuts):
                 seg = body[a:b].rstrip()
                 if seg.strip():
-                    out.append(Piece(citation, unit.start + a, unit.start + a + len(seg), "para"))
+                    # "(2) Tegaknya supremasi hukum;" is a list item, and so is a damaged "(Daya tangkap ...;" among them
+                    enumerated = _ENUMERATED.match(seg) or (seg.startswith("(") and out and out[-1].kind == "item")
+                    out.append(Piece(citation, unit.start + a, unit.start + a + len(seg), "item" if enumerated else "para"))
         else:
             out.append(Piece(citation, unit.start, unit.end, unit.kind))
     return out
@@ -57,15 +64,19 @@ def score_piece(piece_text: str, q: QueryTerms, weights: dict[str, float]) -> fl
     return got / total if total else 0.0
 
 
-def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float]) -> list[Piece]:
-    """The pieces worth quoting, in passage order: the best ones and the lists they introduce."""
+def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False) -> list[Piece]:
+    """The pieces worth quoting, in passage order: the best ones and the lists they introduce.
+
+    With `spread` (a question about several regions), every cited passage is read and each region's best
+    matching piece is quoted, so "which cities ..." is answered city by city.
+    """
     if not citations:
         return []
     best_overall: list[Piece] = []
-    for ci, cit in enumerate(citations[:3]):
+    for ci, cit in enumerate(citations if spread else citations[:3]):
         pieces = pieces_of(cit.text, ci)
         for p in pieces:
-            p.score = score_piece(p.text(cit.text), q, weights) * (1.0 - 0.15 * ci)
+            p.score = score_piece(p.text(cit.text), q, weights) * (1.0 if spread else 1.0 - 0.15 * ci)
         best_overall.extend(pieces)
     if not best_overall:
         return []
@@ -76,6 +87,14 @@ def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float]) 
         return first[:2]
     strong = [p for p in best_overall if p.score >= 0.75 * top]
     chosen = [p for p in strong if p.kind != "heading"][:MAX_PLAIN_QUOTES]
+    if spread:
+        for region in dict.fromkeys(c.region for c in citations):
+            if not any(citations[p.citation].region == region for p in chosen):
+                own = [p for p in best_overall if citations[p.citation].region == region and p.kind != "heading"]
+                best = max(own, key=lambda p: p.score, default=None)
+                if best is not None and best.score >= 0.5 * top:
+                    chosen.append(best)
+                    strong.append(best)
     chosen = _with_lists(chosen, strong, best_overall, citations)
     chosen.sort(key=lambda p: (p.citation, p.start))
     return _dedupe(chosen)[:MAX_QUOTES]
@@ -89,17 +108,30 @@ def _with_lists(chosen: list[Piece], strong: list[Piece], pieces: list[Piece], c
         if not (p.kind == "heading" or _LIST_INTRO.search(strip_emphasis(text))):
             continue
         same = [x for x in pieces if x.citation == p.citation and x.start > p.start]
+        if not same:  # the intro ends its passage: the list goes on in the next chunk, when that one is cited
+            same = _continuation(p.citation, citations)
         items = []
         for x in same:
             if x.kind == "item":
                 items.append(x)
-            elif items or x.kind == "heading":
+            elif items or (x.kind == "heading" and x is not same[0]):
                 break
         if items:
             if p.kind != "heading" and p not in out:
                 out.append(p)
             out.extend(i for i in items if i not in out)
     return out
+
+
+def _continuation(ci: int, citations: list[Citation]) -> list[Piece]:
+    """The pieces of the cited chunk that directly follows citation ci in its document, if one is cited."""
+    c = citations[ci]
+    if c.end is None:
+        return []
+    for cj, other in enumerate(citations):
+        if other.doc_id == c.doc_id and other.start is not None and 0 <= other.start - c.end <= 2:
+            return pieces_of(other.text, cj)
+    return []
 
 
 def _dedupe(pieces: list[Piece]) -> list[Piece]:

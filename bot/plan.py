@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from bot.terms import QueryTerms, matches
-from index.lexical import analyze
+from index.glossary import EN_ID, translate_terms
+from index.lexical import analyze, stem, words
 
 ORDINALS = {
     "pertama": 1, "kesatu": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5, "keenam": 6, "ketujuh": 7,
@@ -15,11 +16,12 @@ ORDINALS = {
 _NUMBERED_MISSION = re.compile(
     r"\b(?:misi|mission)\s*(?:ke-?\s*)?(\d{1,2})\b|\b(?:misi|mission)\s+(" + "|".join(ORDINALS) + r")\b"
     r"|\b(" + "|".join(ORDINALS) + r")\s+(?:misi|mission)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_AGENCY_WORDS = re.compile(r"\b(dinas|badan|office|agency|department|housing)\b", re.I)
-_WHICH_MISSION = re.compile(r"\b(which|what)\s+mission\b|\bmisi\s+(apa|mana)\b|\bmisi\s+yang\b|\bdi\s*bawah\s+misi\b", re.I)
-_LIST_WORDS = re.compile(r"\b(sebutkan|apa saja|what are|list|name the|which are)\b|\bmissions\b|\bmisinya\b", re.I)
+_AGENCY_WORDS = re.compile(r"\b(dinas|badan|office|agency|department|housing)\b", re.IGNORECASE)
+_WHICH_MISSION = re.compile(r"\b(which|what)\s+mission\b|\bmisi\s+(apa|mana)\b|\bmisi\s+yang\b|\bdi\s*bawah\s+misi\b", re.IGNORECASE)
+_PILLAR_WORDS = re.compile(r"\b(pokok[- ]pokok visi|pokok visi|pilar|pillars?)\b", re.IGNORECASE)
+_LIST_WORDS = re.compile(r"\b(sebutkan|apa saja|what are|list|name the|which are)\b|\bmissions\b|\bmisinya\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,35 @@ class PlanRow:
         return dict(self.__dict__)
 
 
+# Words that name the plan's parts; a question with topic words beyond these and the items' own text asks for
+# more than the items (their meaning, reasons, period, principles), so the answer quotes passages too.
+_STRUCTURE_TERMS = frozenset(analyze("visi misi program kerja prioritas komitmen urusan pokok pilar dinas"))
+
+
+def terms_beyond(q: QueryTerms, rows: list[PlanRow], question: str, *, strict: bool = False) -> list[str]:
+    """The question's topic words that name neither the plan's parts, nor the items found, nor their document.
+
+    With `strict`, an English word counts once however many Indonesian words the glossary gives it ("mayor" ->
+    walikota, wali, kepala daerah), and English words the glossary does not know are left out as general English.
+    """
+    item_terms = set(analyze(" ".join(f"{r.text} {r.title} {r.period or ''}" for r in rows)))
+
+    def named(terms) -> bool:
+        return any(t in _STRUCTURE_TERMS or matches(t, item_terms) for t in terms)
+
+    if not strict or not (q.untranslated or any(w in EN_ID for w in words(question))):
+        return [t for t in q.terms if not named((t,))]
+    out = []
+    for w in dict.fromkeys(words(question)):
+        if w in EN_ID:
+            alts = analyze(" ".join(translate_terms(w)))
+            if alts and any(a in q.terms for a in alts) and not named(alts):
+                out.append(w)
+        elif w not in q.untranslated and stem(w) in q.terms and not named((stem(w),)):
+            out.append(w)
+    return out
+
+
 def mission_number(question: str) -> int | None:
     """The mission number a question names ("misi kelima", "Misi 3", "the fifth mission")."""
     m = _NUMBERED_MISSION.search(question)
@@ -79,15 +110,45 @@ def plan_rows_for(question: str, q: QueryTerms, rows: list[PlanRow], region: str
         return hits[:1]
     if _WHICH_MISSION.search(question) and q.terms:
         return _covering_mission(q, in_region)
+    if region and _PILLAR_WORDS.search(question):
+        pillars = [r for r in in_region if r.kind == "vision_pillar"]
+        doc = _named_document(pillars, q)
+        vision = [r for r in in_region if r.kind == "vision" and r.doc_id == doc][:1]
+        return vision + [r for r in pillars if r.doc_id == doc] if pillars else []
     if region and re.search(r"\b(visi|vision)\b", low) and not re.search(r"\b(misi|mission)", low):
         kind = "agency_vision" if agency else "vision"
-        return [r for r in in_region if r.kind == kind][:1]
+        visions = [r for r in in_region if r.kind == kind]
+        return [r for r in visions if r.doc_id == _named_document(visions, q)][:1]
     if region and re.search(r"\b(misi|missions?)\b", low) and _LIST_WORDS.search(question):
-        first_doc = next((r.doc_id for r in in_region if r.kind == mission_kind), None)
-        return [r for r in in_region if r.kind == mission_kind and r.doc_id == first_doc]
+        missions = [r for r in in_region if r.kind == mission_kind]
+        return [r for r in missions if r.doc_id == _named_document(missions, q)]
     if region and asks_program and re.search(r"\b(prioritas|priority)\b", low):
         return [r for r in in_region if r.kind == "program" and r.parent is None]
     return []
+
+
+def plan_rows_across(question: str, rows: list[PlanRow], regions: list[str]) -> list[PlanRow]:
+    """For a question about several regions' visions ("Bandingkan visi Kota Metro dan ..."): each one's vision."""
+    low = question.lower()
+    if not re.search(r"\b(visi|visions?)\b", low) or re.search(r"\b(misi|missions?)\b", low):
+        return []
+    out = []
+    for region in regions:
+        vision = next((r for r in rows if r.region == region and r.kind == "vision"), None)
+        if vision:
+            out.append(vision)
+    return out if len(out) > 1 else []
+
+
+def _named_document(rows: list[PlanRow], q: QueryTerms) -> str | None:
+    """The document of these rows whose title the question names best ("versi ringkas"), else the first one."""
+    best, best_hits = None, -1
+    for doc_id in dict.fromkeys(r.doc_id for r in rows):
+        title = set(analyze(next(r.title for r in rows if r.doc_id == doc_id)))
+        hits = sum(1 for t in q.terms if t in title)
+        if hits > best_hits:
+            best, best_hits = doc_id, hits
+    return best
 
 
 def _covering_mission(q: QueryTerms, rows: list[PlanRow]) -> list[PlanRow]:

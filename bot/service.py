@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from bot.abstain import CorpusProfile, judge_answer, judge_question
 from bot.answer import compose, compose_plan, select
 from bot.language import detect_language
-from bot.plan import PlanRow, plan_rows_for
+from bot.plan import PlanRow, plan_rows_across, plan_rows_for, terms_beyond
 from bot.records import Answer, Citation
 from bot.terms import query_terms
 from index.embedders import PlanbotEmbedding, make_embedder
@@ -28,6 +29,22 @@ from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+MAX_TERMS_BEYOND_PLAN = 3
+MAX_REGIONS_SPREAD = 4
+# Questions about several regions at once: each region gets a passage among the first k, and a quote.
+_ACROSS_REGIONS = re.compile(
+    r"\b(which|what) (cities|regions|regencies)\b|\bkota mana\b|\bdaerah mana\b|\bkota-kota\b|\bbandingkan\b"
+    r"|\bcompare\b|\beach (city|region)\b|\bmasing-masing kota\b|\bthe cities\b",
+    re.IGNORECASE,
+)
+
+
+def _inside_rows(citation: Citation, piece, rows: list[PlanRow]) -> bool:
+    """True when a quoted piece lies within a plan item the answer already names."""
+    if citation.start is None:
+        return False
+    a, b = citation.start + piece.start, citation.start + piece.end
+    return any(r.doc_id == citation.doc_id and r.start <= a and b <= r.end + 2 for r in rows)
 
 
 def _region_key(region: str) -> set[str]:
@@ -38,7 +55,7 @@ def _region_key(region: str) -> set[str]:
 class Planbot:
     """One per process: shares the embedding model, the store and the lexical index across requests."""
 
-    def __init__(self, settings: Settings, embedder: PlanbotEmbedding | None = None, fusion: Fusion = Fusion()):
+    def __init__(self, settings: Settings, embedder: PlanbotEmbedding | None = None, fusion: Fusion | None = None):
         set_offline_env()
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
@@ -46,7 +63,7 @@ class Planbot:
         LlamaSettings.embed_model = self.embedder
         self.store = ChromaStore(settings, self.embedder.model_name, self.embedder.dim)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
-        self.fusion = fusion
+        self.fusion = fusion or Fusion()
         self._lock = threading.Lock()
         self.refresh()
 
@@ -109,11 +126,20 @@ class Planbot:
             return self._abstain(question, language, verdict.reason, started)
         asked_region = region or self.mentioned_region(question)
         q = self._without_region_words(q, asked_region)
+        regions = self.mentioned_regions(question)
+        spread = not asked_region and not doc_id and (len(regions) > 1 or bool(_ACROSS_REGIONS.search(question)))
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
+        if spread and not plan_rows:
+            plan_rows = plan_rows_across(question, self.plan_rows, regions or list(self.corpus.regions))
+        beyond = terms_beyond(q, plan_rows, question) if plan_rows else []
+        if (len(plan_rows) > 2 and all(r.kind == "mission" for r in plan_rows)
+                and len(terms_beyond(q, plan_rows, question, strict=True)) >= MAX_TERMS_BEYOND_PLAN):
+            plan_rows = []  # a list that only frames the question ("faktor penghambat ... visi misi"): passages answer
         retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
         lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
         bundle = QueryBundle(query_str=lexical_query, embedding=self.embedder.get_query_embedding(question))
-        hits = retriever.retrieve(bundle)
+        hits = (self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
+                if spread else retriever.retrieve(bundle))
         if not hits and asked_region and not region:
             retriever.region = None
             hits = retriever.retrieve(bundle)
@@ -123,7 +149,7 @@ class Planbot:
         hits = hits[: k or self.settings.top_k]
         citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
-        chosen = select(citations, q, weights)
+        chosen = select(citations, q, weights, spread=spread)
         top_similarity = max(retriever.dense_scores.values(), default=0.0) if mode != "lexical" else 1.0
         verdict = judge_answer(
             question,
@@ -134,6 +160,12 @@ class Planbot:
         )
         if plan_rows and not verdict.abstain:
             text = compose_plan(plan_rows, citations, language)
+            if beyond:
+                extra = [p for p in chosen if not _inside_rows(citations[p.citation], p, plan_rows)]
+                explaining = [p for p in extra if self._explains(citations[p.citation], p, plan_rows)]
+                extra = explaining or extra
+                if extra:
+                    text += "\n\n" + compose(citations, extra, language)
         elif verdict.abstain:
             return self._abstain(question, language, verdict.reason, started)
         else:
@@ -141,11 +173,47 @@ class Planbot:
         return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
                       plan_items=[r.as_dict() for r in plan_rows])
 
-    def mentioned_region(self, question: str) -> str | None:
-        """The one corpus region the question names ("Bekasi", "Kota Metro"), else None."""
+    def _explains(self, citation: Citation, piece, rows: list[PlanRow]) -> bool:
+        """True when a piece stands between a named plan item and the document's next item (its explanation)."""
+        if citation.start is None:
+            return False
+        at = citation.start + piece.start
+        for r in rows:
+            if r.doc_id != citation.doc_id or at < r.end:
+                continue
+            following = [x.start for x in self.plan_rows if x.doc_id == r.doc_id and x.start >= r.end]
+            if at < min(following, default=at + 1):
+                return True
+        return False
+
+    def mentioned_regions(self, question: str) -> list[str]:
+        """The corpus regions the question names ("Bekasi", "Kota Metro")."""
         qwords = set(words(question))
-        found = [r for r in self.corpus.regions if _region_key(r) and _region_key(r) <= qwords]
+        return [r for r in self.corpus.regions if _region_key(r) and _region_key(r) <= qwords]
+
+    def mentioned_region(self, question: str) -> str | None:
+        """The one corpus region the question names, else None."""
+        found = self.mentioned_regions(question)
         return found[0] if len(found) == 1 else None
+
+    def _across_regions(self, retriever: HybridRetriever, bundle: QueryBundle, regions: list[str], k: int) -> list[NodeWithScore]:
+        """The best passages overall, with each region's best among the first k, for questions that compare
+        regions or ask "which cities"."""
+        hits = retriever.retrieve(bundle)
+        scores = dict(retriever.dense_scores)
+        missing = []
+        for r in regions[:MAX_REGIONS_SPREAD]:
+            if not any(h.node.metadata.get("region") == r for h in hits[:k]):
+                retriever.region = r
+                missing += retriever.retrieve(bundle)[:1]
+                scores.update(retriever.dense_scores)
+        retriever.region, retriever.dense_scores = None, scores
+        if not missing:
+            return hits
+        added = {h.node.node_id for h in missing}
+        rest = [h for h in hits if h.node.node_id not in added]
+        at = max(1, k - len(missing))  # they take the last of the first k places, after the best passage
+        return rest[:at] + missing + rest[at:]
 
     @staticmethod
     def _without_region_words(q, region: str | None):

@@ -66,9 +66,9 @@ def matches(term: str, text_terms: Iterable[str]) -> bool:
 
 def has_money(text: str) -> bool:
     """Amounts of money in the text (Rp, rupiah, juta, miliar, triliun)."""
-    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\b(miliar|milyar|juta|triliun)\b", text, re.I))
+    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\b(miliar|milyar|juta|triliun)\b", text, re.IGNORECASE))
 
 
 def has_rate(text: str) -> bool:
     """Percentages or rates in the text."""
-    return bool(re.search(r"\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s+persen\b", text, re.I))
+    return bool(re.search(r"\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s+persen\b", text, re.IGNORECASE))

@@ -46,9 +46,9 @@ def write_report(run: EvalRun, path: Path, dataset: str) -> Path:
     png = path.with_suffix(".png")
     plot_retrievers(run, png)
     langs = [lang for lang in ("all", "id", "en") if lang in run.metrics]
-    lines = [f"# Planbot eval: {dataset}", "", f"Retriever: **{run.retriever}**. "
+    lines = [f"# Planbot eval: {dataset}", "", (f"Retriever: **{run.retriever}**. "
              f"{run.metrics['all']['questions']} questions ({run.metrics['all']['answerable']} answerable, "
-             f"{run.metrics['all']['unanswerable']} not).", "", "## Metrics", "",
+             f"{run.metrics['all']['unanswerable']} not)."), "", "## Metrics", "",
              "| metric | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
     for name in SHOWN:
         lines.append(f"| {name} | " + " | ".join(_fmt(name, run.metrics[lang][name]) for lang in langs) + " |")

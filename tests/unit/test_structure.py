@@ -4,7 +4,6 @@ pattern on a hand-written snippet, graceful degradation, and the shared corpus (
 from __future__ import annotations
 
 import importlib.util
-import time
 
 import pytest
 
@@ -507,17 +506,16 @@ def test_no_structure_is_invented(snippet):
     assert _extract(snippet) == []
 
 
-def test_long_pathological_input_stays_fast():
+@pytest.mark.timeout(120)  # a hang guard against catastrophic regex backtracking, not a speed target
+def test_long_pathological_input_finishes_and_spans_stay_true():
     words = (
         "Visi misi adalah yaitu : “ ” ** 1. 2. - Misi 3 Komitmen Program Kerja : pokok-pokok "
         "visi mewujudkan , dan"
     )
     words = words.split()
     text = " ".join(words[i * 7 % len(words)] for i in range(200_000))
-    start = time.perf_counter()
-    _extract(text)
-    _extract(text.replace(" 1. ", "\n1. ").replace(" : ", " :\n"))
-    assert time.perf_counter() - start < 5
+    for doc in (text, text.replace(" 1. ", "\n1. ").replace(" : ", " :\n")):
+        _assert_well_formed(doc, extract_plan(doc))
 
 
 # ---------------------------------------------------------------------------------------- shared corpus
@@ -525,16 +523,11 @@ def test_long_pathological_input_stays_fast():
 DKI = CORPUS / "dki_jakarta" / "RPJMD_2025-2029.md"
 
 
+@pytest.mark.timeout(120)  # a hang guard; speed is measured in bench/, not asserted here
 @pytest.mark.skipif(not DKI.exists(), reason="shared corpus absent")
-def test_dki_jakarta_rpjmd_markdown_spans_valid_and_fast():
+def test_dki_jakarta_rpjmd_markdown_spans_valid():
     text = clean_text(DKI.read_text(encoding="utf-8"))
-    start = time.perf_counter()
-    items = extract_plan(text)
-    elapsed = time.perf_counter() - start
-    for it in items:
-        print(it.kind, it.number, it.parent, it.text[:100])
-    _assert_well_formed(text, items)
-    assert elapsed < 3.0
+    _assert_well_formed(text, extract_plan(text))
 
 
 HTML = CORPUS / "html"

@@ -1,0 +1,103 @@
+"""What the bot answers over seeds/, one test per kind of question (real index, real model)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def quoted(answer) -> str:
+    return " ".join(answer.answer.split())
+
+
+def test_lubuklinggau_priority_programs_are_listed_as_the_source_gives_them(bot):
+    answer = bot.ask("What are Lubuklinggau's priority programs?")
+    text = quoted(answer)
+    assert not answer.abstained and answer.citations[0].region == "Kota Lubuklinggau"
+    # the article says "12 program prioritas ... antara lain" and names eleven: eleven, none invented
+    programs = [p for p in answer.plan_items if p["kind"] == "program"]
+    assert len(programs) == 11 and programs[2]["text"] == "pencegahan korupsi"
+    assert "Program 3, Kota Lubuklinggau: “pencegahan korupsi” [1]" in text
+    assert "layanan berbasis android" in text
+
+
+def test_housing_office_missions_come_from_the_agency_document(bot):
+    answer = bot.ask("Apa saja misi Dinas Perumahan dan Kawasan Permukiman Kota Metro?")
+    missions = [p for p in answer.plan_items if p["kind"] == "agency_mission"]
+    assert [m["number"] for m in missions] == [1, 2, 3, 4]
+    assert "Misi dinas 2, Kota Metro: “Penyehatan lingkungan perumahan dan permukiman”" in quoted(answer)
+    assert all(c.title.startswith("Visi dan Misi Dinas Perumahan") for c in answer.citations[:2])
+
+
+def test_misi_3_programs_cite_the_misi_3_passage(bot):
+    answer = bot.ask("Apa saja program kerja Misi 3 Kota Metro?")
+    text = quoted(answer)
+    assert "Program 1 (bagian dari Misi 3), Kota Metro: “Revitalisasi Stadion Tejosari” [1]" in text
+    assert "Peningkatan infrastruktur penerangan lingkungan" in text
+    assert answer.citations[0].section == "MISI > Misi 3"
+
+
+def test_vision_pillars_are_listed_with_the_vision(bot):
+    answer = bot.ask("Sebutkan 4 pokok visi Kota Metro.")
+    text = quoted(answer)
+    for pillar in ("Kota Metro Berpendidikan", "Kota Metro Sehat", "Kota Metro Sejahtera", "Kota Metro Berbudaya"):
+        assert f"“{pillar}”" in text
+    assert "4 pokok visi yang akan menjadi inti" in answer.citations[0].text
+
+
+def test_a_question_about_a_missions_meaning_quotes_the_explanation_too(bot):
+    answer = bot.ask("Apa makna misi kelima Kota Bekasi?")
+    text = quoted(answer)
+    assert "Misi 5, Kota Bekasi" in text
+    assert "penanggulangan bencana" in text  # the sentence that says what the mission means
+
+
+def test_a_list_introduced_inline_is_quoted_whole(bot):
+    answer = bot.ask("Sebutkan prinsip Good Governance yang menjadi dasar misi pertama Kota Bekasi.")
+    text = quoted(answer)
+    for principle in ("(1) Partisipasi Masyarakat;", "(2) Tegaknya supremasi hukum;", "(10) Profesionalisme."):
+        assert principle in text
+
+
+def test_a_list_that_continues_in_the_next_chunk_is_quoted(bot):
+    answer = bot.ask("Apa saja faktor penghambat pencapaian visi misi bagi kecamatan di Kota Bekasi?")
+    text = quoted(answer)
+    assert "Plafon Anggaran SKPD Kecamatan yang terbatas" in text
+    assert "Inovasi Manajemen Pelayanan" not in text  # that one is a supporting factor, not an obstacle
+
+
+def test_which_cities_question_quotes_each_city(bot):
+    answer = bot.ask("Which cities have a mission about good governance?")
+    quoted_regions = {c.region for c in answer.citations if c.highlights}
+    assert {"Kota Metro", "Kota Bekasi"} <= quoted_regions
+    assert "Tata Kelola Pemerintahan yang Baik" in quoted(answer)
+
+
+def test_comparing_visions_names_each_citys_vision(bot):
+    answer = bot.ask("Bandingkan visi Kota Metro dan visi Kota Lubuklinggau.")
+    text = quoted(answer)
+    assert "Berpendidikan, Sehat, Sejahtera" in text and "Metropolis Madani" in text
+
+
+def test_an_english_question_with_general_words_is_not_refused(bot):
+    answer = bot.ask("What does the acronym GEMERLANG stand for?")
+    assert not answer.abstained and "Generasi Emas Metro Cemerlang" in quoted(answer)
+
+
+def test_lowercase_kota_in_a_question_is_no_unknown_place(bot):
+    answer = bot.ask("Apakah dinas perumahan Kota Metro punya rencana untuk taman kota dan kuburan?")
+    assert not answer.abstained and "taman-taman" in quoted(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "Berapa jumlah penduduk Kota Lubuklinggau?",
+    "How many employees work at Metro's housing and settlement office?",
+    "Berapa target indeks pembangunan manusia Kota Metro tahun 2026?",
+])
+def test_counting_questions_abstain_when_no_passage_counts_that_thing(bot, question):
+    answer = bot.ask(question)
+    assert answer.abstained and answer.citations == []
+
+
+def test_counting_question_is_answered_when_the_count_is_there(bot):
+    answer = bot.ask("How many good governance principles does Bekasi's first mission rest on?")
+    assert not answer.abstained and "10 (sepuluh) prinsip Good Governance" in quoted(answer)
