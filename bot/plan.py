@@ -70,14 +70,14 @@ def terms_beyond(q: QueryTerms, rows: list[PlanRow], question: str, *, strict: b
         return any(t in _STRUCTURE_TERMS or matches(t, item_terms) for t in terms)
 
     if not strict or not (q.untranslated or any(w in EN_ID for w in words(question))):
-        return [t for t in q.terms if not named((t,))]
+        return [t for t in q.terms if not named((t,)) and not t.isdigit()]
     out = []
     for w in dict.fromkeys(words(question)):
         if w in EN_ID:
             alts = analyze(" ".join(translate_terms(w)))
             if alts and any(a in q.terms for a in alts) and not named(alts):
                 out.append(w)
-        elif w not in q.untranslated and stem(w) in q.terms and not named((stem(w),)):
+        elif w not in q.untranslated and stem(w) in q.terms and not named((stem(w),)) and not w.isdigit():
             out.append(w)
     return out
 

@@ -40,11 +40,11 @@ _ACROSS_REGIONS = re.compile(
 
 
 def _inside_rows(citation: Citation, piece, rows: list[PlanRow]) -> bool:
-    """True when a quoted piece lies within a plan item the answer already names."""
+    """True when a quoted piece is mostly a plan item the answer already names ("1. Revitalisasi ...;")."""
     if citation.start is None:
         return False
     a, b = citation.start + piece.start, citation.start + piece.end
-    return any(r.doc_id == citation.doc_id and r.start <= a and b <= r.end + 2 for r in rows)
+    return any(r.doc_id == citation.doc_id and min(b, r.end) - max(a, r.start) >= 0.6 * (b - a) for r in rows)
 
 
 def _region_key(region: str) -> set[str]:
