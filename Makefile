@@ -30,7 +30,7 @@ ingest: install
 	$(BIN)/planbot ingest
 
 run: ingest
-	$(BIN)/planbot shell
+	$(BIN)/planbot chat
 
 test: install-dev
 	$(BIN)/python -m pytest -q

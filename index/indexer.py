@@ -1,9 +1,24 @@
-"""Ingest into the index: embed new chunks, swap document versions atomically, keep BM25 in step."""
+"""Ingest into the index: embed new chunks, swap document versions atomically, keep BM25 in step.
+
+Crash safety (a SIGKILL may land anywhere): every step below leaves each document at its old or its
+new version, and the next ingest finishes or undoes the rest.
+
+  1. manifest.begin     the new chunk ids are recorded as pending before any of them reach the store
+  2. store.upsert       new chunks (ids scoped to the version, so the old version's rows are untouched)
+  3. manifest.commit    one SQLite transaction: new chunks visible, old ones moved to retired_chunks
+  4. store.delete       retired chunks out, then forgotten by the manifest
+  5. BM25 saved         atomically, with a fingerprint of the visible chunks; readers rebuild a stale one
+
+The next ingest (under the lock) first rolls back pending versions and deletes retired chunks.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,12 +27,15 @@ from tqdm import tqdm
 
 from index.embedders import PlanbotEmbedding
 from index.lexical import LexicalIndex, analyze, fingerprint
+from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
 from index.store import ChromaStore
 from ingest.chunking import StructureChunker, embed_text
 from ingest.pipeline import Prepared, Preparer, SourceFile, discover
-from planbot.errors import IndexBusy, UnreadableDocument
+from planbot.errors import IndexBusy, StoreUnavailable, UnreadableDocument
 from planbot.settings import Settings
+
+LOCK_GRACE_S = 0.5
 
 
 @dataclass
@@ -54,6 +72,48 @@ class IngestReport:
         }
 
 
+def stored_id(node_id: str, version: str) -> str:
+    """The store id of a chunk: its content id scoped to the document version.
+
+    Two versions of a document never share a row, so writing the new version (metadata included)
+    cannot change what readers of the old one see before the commit.
+    """
+    return f"{node_id}-{version[:16]}"
+
+
+def content_key(chunk_id: str) -> str:
+    """The content id inside a store id (ids written before version scoping are content ids)."""
+    return chunk_id.split("-", 1)[0]
+
+
+def failpoint(name: str) -> None:
+    """Test hook: SIGKILL this process at the named step when PLANBOT_FAILPOINT names it (or pause there for a
+    minute when PLANBOT_PAUSEPOINT does).
+
+    Used by tests/integration/test_crash_safety.py to kill an ingest at an exact step of _write;
+    a no-op otherwise.
+    """
+    if os.environ.get("PLANBOT_FAILPOINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get("PLANBOT_PAUSEPOINT") == name:  # hold still here, so a test can kill from outside
+        time.sleep(60)
+
+
+def drop_collection(settings: Settings) -> None:
+    """Delete the Chroma collection without opening it: --rebuild must work when it was built with another model."""
+    from chromadb.errors import NotFoundError
+
+    from index.store import _client
+
+    client = _client(settings)
+    try:
+        client.delete_collection(settings.collection)
+    except NotFoundError:
+        pass
+    finally:
+        client.close()
+
+
 def lexical_path(settings: Settings) -> Path:
     return settings.lexical_dir / f"{settings.collection}.json"
 
@@ -83,10 +143,11 @@ def load_lexical(settings: Settings, store: ChromaStore, manifest: Manifest) -> 
 class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
-    def __init__(self, settings: Settings, embedder: PlanbotEmbedding):
+    def __init__(self, settings: Settings, embedder: PlanbotEmbedding, *, check_model: bool = True):
+        """check_model=False skips opening an existing collection now (for --rebuild, which drops it anyway)."""
         self.settings = settings
         self.embedder = embedder
-        self.store = ChromaStore(settings, embedder.model_name, embedder.dim)
+        self._store: ChromaStore | None = self._open_existing() if check_model else None
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens)
         self.preparer = Preparer(
@@ -95,30 +156,95 @@ class Indexer:
             ocr=settings.ocr,
             settings_key=f"{embedder.model_name}/{settings.chunk_tokens}",
         )
-        self.lock = FileLock(str(settings.home / f"{settings.collection}.ingest.lock"))
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.lock = FileLock(str(lock_path(settings)))
+
+    @property
+    def store(self) -> ChromaStore:
+        """The vector store, opened on first use: inside ingest that is under the lock, so two first
+        ingests never race to create the collection."""
+        if self._store is None:
+            self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+        return self._store
+
+    def _open_existing(self) -> ChromaStore | None:
+        """The collection when it exists, so a model mismatch is reported now; None when it does not (it is
+        created under the lock, where two first ingests cannot race)."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim, create=False)
+        except (NotFoundError, StoreUnavailable) as exc:
+            if isinstance(exc, NotFoundError) or isinstance(exc.__cause__, NotFoundError):
+                return None
+            raise
+
+    def _reopen_store(self) -> None:
+        """Drop a store opened before this lock was taken (a watcher's, between its ingests).
+
+        An embedded Chroma client keeps its vector index in memory and does not see what another
+        process wrote since it opened; the next use opens it afresh from the files.
+        """
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @contextmanager
+    def locked(self, wait: float = 600, on_wait: Callable[[int | None], None] | None = None) -> Iterator[None]:
+        """Hold the collection's ingest lock: wait up to `wait` seconds (telling on_wait who holds it), else IndexBusy.
+
+        The lock is an OS file lock (flock), so a killed holder releases it at once.
+        """
+        try:
+            self.lock.acquire(timeout=LOCK_GRACE_S)  # a moment's grace: another process may just be finishing
+        except Timeout:
+            holder = wait_for_owner(self.settings)
+            if on_wait:
+                on_wait(holder)
+            try:
+                self.lock.acquire(timeout=wait)
+            except Timeout as exc:
+                who = f"pid {holder}" if holder else "another process"
+                raise IndexBusy(
+                    f"another ingest ({who}) is still writing collection {self.settings.collection!r} after "
+                    f"{wait:g} s of waiting; run again when it has finished (or wait longer with --wait)"
+                ) from exc
+        try:
+            write_owner(self.settings)
+            yield
+        finally:
+            clear_owner(self.settings)
+            self.lock.release()
 
     def ingest(
         self,
         paths: Iterable[Path],
         *,
         prune: bool = False,
+        prune_within: Iterable[Path] | None = None,
+        rebuild: bool = False,
         progress: bool = True,
         wait: float = 600,
+        on_wait: Callable[[int | None], None] | None = None,
         on_file: Callable[[str, str], None] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders; unchanged files are skipped, changed ones swapped in whole."""
-        try:
-            with self.lock.acquire(timeout=wait):
-                return self._ingest(list(paths), prune=prune, progress=progress, on_file=on_file)
-        except Timeout as exc:
-            raise IndexBusy(
-                f"another ingest is writing collection {self.settings.collection!r} (lock {self.lock.lock_file}); "
-                "wait for it to finish and run again"
-            ) from exc
+        """Ingest files and folders; unchanged files are skipped, changed ones swapped in whole.
 
-    def _ingest(self, paths: list[Path], *, prune: bool, progress: bool, on_file) -> IngestReport:
+        With rebuild, the collection is dropped first, under the same lock (no other ingest can slip in).
+        prune_within limits --prune to documents whose files were under these paths (the watcher's folders).
+        """
+        scope = [Path(p).resolve() for p in prune_within] if prune_within is not None else None
+        with self.locked(wait, on_wait):
+            self._reopen_store()
+            if rebuild:
+                self._rebuild()
+            return self._ingest(list(paths), prune=prune, scope=scope, progress=progress, on_file=on_file)
+
+    def _ingest(self, paths: list[Path], *, prune: bool, scope: list[Path] | None, progress: bool,
+                on_file) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
+        self._recover()
         sources, missing = discover(paths)
         report.failed.extend(missing)
         committed = self.manifest.hashes()
@@ -129,11 +255,38 @@ class Indexer:
             if on_file:
                 on_file(source.doc_id, status)
         if prune:
-            self._prune(report)
+            self._prune(report, scope)
+        self._forget_stale_failures(paths, sources)
         self._sweep_orphans()
+        failpoint("before_lexical")
         load_lexical(self.settings, self.store, self.manifest)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _recover(self) -> None:
+        """Finish what an interrupted ingest left: roll back pending versions, delete retired chunks."""
+        self.manifest.rollback_pending()
+        self._purge_retired()
+
+    def _purge_retired(self) -> None:
+        """Delete retired chunks from the store, then forget them (a kill in between repeats a no-op delete)."""
+        retired = self.manifest.retired_chunk_ids() - self.manifest.visible_chunk_ids()
+        if retired:
+            ids = sorted(retired)
+            self.store.delete(ids)
+            self.manifest.clear_retired(ids)
+
+    def _forget_stale_failures(self, paths: list[Path], sources: list[SourceFile]) -> None:
+        """Drop failures of files that are gone, or no longer ingested from a folder this run scanned."""
+        seen = {str(s.path) for s in sources}
+        roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        for failure in self.manifest.failure_records():
+            if failure.path is None or failure.path in seen:
+                continue
+            path = Path(failure.path)
+            gone = not (path.exists() or path.is_symlink())
+            if gone or any(path.is_relative_to(root) for root in roots):
+                self.manifest.clear_failure(failure.source)
 
     def _ingest_one(self, source: SourceFile, committed: dict[str, str], report: IngestReport) -> str:
         try:
@@ -144,9 +297,9 @@ class Indexer:
                 return "unchanged"
             prepared = self.preparer.prepare(source, version)
         except UnreadableDocument as exc:
-            report.failed.append((source.doc_id, exc.reason))
-            self.manifest.record_failure(source.doc_id, exc.reason)
-            return "failed"
+            return self._failed(source, exc.reason, report)
+        except Exception as exc:  # noqa: BLE001  (a reader library choking on one file must not stop the rest)
+            return self._failed(source, f"could not be read ({type(exc).__name__}: {exc})"[:300], report)
         report.warnings.extend((source.doc_id, w) for w in prepared.warnings)
         self._write(prepared, report)
         if source.doc_id in committed:
@@ -155,38 +308,76 @@ class Indexer:
         report.new.append(source.doc_id)
         return "new"
 
+    def _failed(self, source: SourceFile, reason: str, report: IngestReport) -> str:
+        report.failed.append((source.doc_id, reason))
+        self.manifest.record_failure(source.doc_id, reason, str(source.path))
+        return "failed"
+
     def _write(self, prepared: Prepared, report: IngestReport) -> None:
-        """Pending row, new chunks in, commit, old chunks out: readers see the old or the new version."""
+        """Pending row, new chunks in, commit, old chunks out: readers see the old or the new version.
+
+        Chunks whose content the old version already had keep their embedding (copied from the old
+        row, not recomputed) but get a new, version-scoped row: the old rows stay exactly as they were.
+        """
         doc_id = prepared.source.doc_id
         nodes = prepared.nodes
-        ids = [n.node_id for n in nodes]
+        ids = [stored_id(n.node_id, prepared.version) for n in nodes]
         old = self.manifest.get(doc_id)
         meta = dict(prepared.document.metadata)
         path = str(prepared.source.path)
         self.manifest.begin(doc_id, path, prepared.version, ids, meta, prepared.document.text)
-        have = self.store.existing_ids(ids)
-        fresh = [n for n in nodes if n.node_id not in have]
-        reused = [n for n in nodes if n.node_id in have]
-        if reused:
-            self.store.update_metadata([n.node_id for n in reused], [n.metadata for n in reused])
-        texts = [embed_text(n.text, n.metadata) for n in fresh]
+        failpoint("after_begin")
+        by_key = {content_key(i): i for i in (old.chunk_ids if old else [])}
+        known = self._embeddings([by_key[n.node_id] for n in nodes if n.node_id in by_key])
+        vectors = [known.get(by_key.get(n.node_id, "")) for n in nodes]
+        fresh = [k for k, v in enumerate(vectors) if v is None]
+        texts = [embed_text(nodes[k].text, nodes[k].metadata) for k in fresh]
         t0 = time.perf_counter()
-        vectors = self.embedder.get_text_embedding_batch(texts) if texts else []
+        for k, vector in zip(fresh, self.embedder.get_text_embedding_batch(texts) if texts else []):
+            vectors[k] = vector
         report.embed_seconds += time.perf_counter() - t0
         report.tokens_embedded += sum(self.embedder.token_count(t) for t in texts)
-        self.store.upsert([n.node_id for n in fresh], [n.text for n in fresh], [n.metadata for n in fresh], vectors)
+        self.store.upsert(ids, [n.text for n in nodes], [n.metadata for n in nodes], vectors)
         report.chunks_embedded += len(fresh)
-        report.chunks_reused += len(reused)
+        report.chunks_reused += len(nodes) - len(fresh)
+        failpoint("after_upsert")
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end) for i in prepared.plan]
-        self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
-        if old:
-            self.store.delete(set(old.chunk_ids) - set(ids))
+        retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
+        failpoint("after_commit")
+        if retired:
+            self.store.delete(retired)
+            failpoint("after_delete")
+            self.manifest.clear_retired(retired)
 
-    def _prune(self, report: IngestReport) -> None:
-        """Remove documents whose files are gone."""
+    def _embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        """Stored embeddings by chunk id (ids missing from the store are left out).
+
+        Reads the collection directly: ChromaStore has no public call that returns embeddings.
+        """
+        from chromadb.errors import ChromaError
+
+        out: dict[str, list[float]] = {}
+        batch = self.store.max_batch
+        try:
+            for i in range(0, len(ids), batch):
+                res = self.store._col.get(ids=ids[i : i + batch], include=["embeddings"])
+                for cid, vector in zip(res["ids"], res["embeddings"]):
+                    out[cid] = [float(x) for x in vector]
+        except ChromaError:
+            return {}  # reuse is only an optimisation: the chunks are embedded again
+        return out
+
+    def _prune(self, report: IngestReport, scope: list[Path] | None = None) -> None:
+        """Remove documents whose files are gone (their failures too); only under `scope` when given."""
         for doc in self.manifest.documents():
-            if not Path(doc.source).exists():
-                self.store.delete(self.manifest.remove(doc.doc_id))
+            source = Path(doc.source)
+            if scope is not None and not any(source == s or source.is_relative_to(s) for s in scope):
+                continue
+            if not source.exists():
+                retired = self.manifest.remove(doc.doc_id)
+                self.store.delete(retired)
+                self.manifest.clear_retired(retired)
+                self.manifest.clear_failure(doc.doc_id)
                 report.removed.append(doc.doc_id)
 
     def _sweep_orphans(self) -> None:
@@ -196,10 +387,17 @@ class Indexer:
         if orphans:
             self.store.delete(orphans)
 
-    def rebuild(self) -> None:
+    def rebuild(self, wait: float = 600) -> None:
         """Forget the collection entirely (vectors, manifest, BM25) so the next ingest starts clean."""
-        with self.lock.acquire(timeout=600):
-            self.store.drop()
-            self.manifest.drop_collection()
-            lexical_path(self.settings).unlink(missing_ok=True)
-            self.store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+        with self.locked(wait):
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        # Manifest first: a kill after it leaves only retired rows in the store, never visible chunks
+        # whose vectors are gone.
+        self.manifest.drop_collection()
+        lexical_path(self.settings).unlink(missing_ok=True)
+        self._reopen_store()
+        drop_collection(self.settings)
+        self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+        self.manifest.clear_retired(self.manifest.retired_chunk_ids())

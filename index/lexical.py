@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -121,11 +122,18 @@ class LexicalIndex:
             "regions": list(self.regions),
             "doc_ids": list(self.doc_ids),
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        tmp.replace(path)
+        # A temp name of this writer's own: an ingest and a reader rebuilding a stale index may save at once.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(data, ensure_ascii=False))
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path, expected_fingerprint: str) -> LexicalIndex | None:

@@ -2,6 +2,12 @@
 
 SQLite under the data dir. A document's chunks become visible only when its row is committed, so a
 reader never sees half of a re-ingested document and an interrupted ingest is finished by the next run.
+
+Every chunk id the vector store holds is named here, in one of three places, at every moment of an
+ingest (a SIGKILL can land anywhere): `chunk_ids` (visible), `pending_chunk_ids` (written before the
+vectors, cleared by commit or rolled back by the next ingest) or `retired_chunks` (recorded in the
+same transaction that stops them being visible, deleted from the store afterwards). So nothing in the
+store is ever unaccounted for, and the next ingest knows exactly what to finish or undo.
 """
 
 from __future__ import annotations
@@ -47,7 +53,22 @@ CREATE TABLE IF NOT EXISTS failures (
     at REAL NOT NULL,
     PRIMARY KEY (collection, source)
 );
+CREATE TABLE IF NOT EXISTS retired_chunks (
+    collection TEXT NOT NULL,
+    chunk_id TEXT NOT NULL,
+    PRIMARY KEY (collection, chunk_id)
+);
 """
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file whose last ingest failed: its id, the reason, and its path when known (older rows: None)."""
+
+    source: str
+    reason: str
+    path: str | None
+    at: float
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,9 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(failures)")}
+        if "path" not in columns:  # manifests written before failures kept the file's path
+            self._db.execute("ALTER TABLE failures ADD COLUMN path TEXT")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -85,6 +109,10 @@ class Manifest:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def generation(self) -> int:
+        """Changes whenever another connection (another process, an upload's indexer) commits to the manifest."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def close(self) -> None:
         self._db.close()
@@ -120,15 +148,64 @@ class Manifest:
             ids.update(json.loads(chunk_ids))
         return ids
 
-    def known_chunk_ids(self) -> set[str]:
-        """Visible chunks plus those of pending versions (anything else in the store is an orphan)."""
-        ids = self.visible_chunk_ids()
+    def pending_chunk_ids(self) -> set[str]:
+        """Chunks of versions being written (or left by an interrupted ingest)."""
+        ids: set[str] = set()
         for (chunk_ids,) in self._db.execute(
             "SELECT pending_chunk_ids FROM documents WHERE collection = ? AND pending_chunk_ids IS NOT NULL",
             (self.collection,),
         ):
             ids.update(json.loads(chunk_ids))
         return ids
+
+    def retired_chunk_ids(self) -> set[str]:
+        """Chunks no longer visible that may still be in the store, waiting to be deleted."""
+        rows = self._db.execute("SELECT chunk_id FROM retired_chunks WHERE collection = ?", (self.collection,))
+        return {r[0] for r in rows}
+
+    def known_chunk_ids(self) -> set[str]:
+        """Visible, pending and retired chunks: anything else in the store is an orphan."""
+        return self.visible_chunk_ids() | self.pending_chunk_ids() | self.retired_chunk_ids()
+
+    def _retire(self, chunk_ids) -> None:
+        """Inside a transaction: remember chunks to delete from the store."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO retired_chunks VALUES (?, ?)", [(self.collection, c) for c in chunk_ids]
+        )
+
+    def clear_retired(self, chunk_ids) -> None:
+        """Forget retired chunks once they are deleted from the store."""
+        with self._tx():
+            self._db.executemany(
+                "DELETE FROM retired_chunks WHERE collection = ? AND chunk_id = ?",
+                [(self.collection, c) for c in chunk_ids],
+            )
+
+    def rollback_pending(self) -> list[str]:
+        """Undo versions an interrupted ingest left pending; returns the doc ids rolled back.
+
+        Call only while holding the ingest lock (then nothing pending can still be in progress). The
+        pending chunks move to retired_chunks; a document that never had a committed version is dropped.
+        """
+        with self._tx():
+            rows = self._db.execute(
+                "SELECT doc_id, hash, chunk_ids, pending_chunk_ids FROM documents "
+                "WHERE collection = ? AND (pending_hash IS NOT NULL OR pending_chunk_ids IS NOT NULL)",
+                (self.collection,),
+            ).fetchall()
+            for doc_id, committed_hash, chunk_ids, pending in rows:
+                self._retire(set(json.loads(pending or "[]")) - set(json.loads(chunk_ids)))
+                if committed_hash:
+                    self._db.execute(
+                        "UPDATE documents SET pending_hash = NULL, pending_chunk_ids = NULL "
+                        "WHERE collection = ? AND doc_id = ?",
+                        (self.collection, doc_id),
+                    )
+                else:
+                    self._db.execute(
+                        "DELETE FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id)
+                    )
+        return [r[0] for r in rows]
 
     def begin(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str) -> None:
         """Record a new version as pending; the old version (if any) stays visible."""
@@ -149,9 +226,18 @@ class Manifest:
                 )
 
     def commit(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str,
-               plan: list[tuple] = ()) -> None:
-        """Make the new version (chunks and plan items) visible in one transaction."""
+               plan: list[tuple] = ()) -> list[str]:
+        """Make the new version (chunks and plan items) visible in one transaction.
+
+        Returns the old version's chunks that are no longer visible; they are retired in the same
+        transaction, so a kill before the caller deletes them from the store leaves nothing unaccounted.
+        """
         with self._tx():
+            row = self._db.execute(
+                "SELECT chunk_ids FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id)
+            ).fetchone()
+            retired = sorted(set(json.loads(row[0]) if row else []) - set(chunk_ids))
+            self._retire(retired)
             self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
             self._db.executemany(
                 "INSERT INTO plan_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -165,19 +251,22 @@ class Manifest:
                 (self.collection, doc_id, source, new_hash, json.dumps(chunk_ids), json.dumps(metadata), text, time.time()),
             )
             self._db.execute("DELETE FROM failures WHERE collection = ? AND source = ?", (self.collection, doc_id))
+        return retired
 
     def remove(self, doc_id: str) -> list[str]:
-        """Forget a document; returns the chunk ids it had (visible and pending)."""
-        rec = self._db.execute(
-            "SELECT chunk_ids, pending_chunk_ids FROM documents WHERE collection = ? AND doc_id = ?",
-            (self.collection, doc_id),
-        ).fetchone()
-        if rec is None:
-            return []
+        """Forget a document; returns the chunk ids it had (visible and pending), retired in the same transaction."""
         with self._tx():
+            rec = self._db.execute(
+                "SELECT chunk_ids, pending_chunk_ids FROM documents WHERE collection = ? AND doc_id = ?",
+                (self.collection, doc_id),
+            ).fetchone()
+            if rec is None:
+                return []
+            ids = sorted(set(json.loads(rec[0])) | set(json.loads(rec[1] or "[]")))
+            self._retire(ids)
             self._db.execute("DELETE FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
             self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
-        return json.loads(rec[0]) + json.loads(rec[1] or "[]")
+        return ids
 
     def plan_items(self) -> list[dict]:
         """Plan items of committed documents: doc_id, kind, number, parent, text, start, end."""
@@ -189,11 +278,12 @@ class Manifest:
         keys = ("doc_id", "kind", "number", "parent", "text", "start", "end")
         return [dict(zip(keys, r)) for r in rows]
 
-    def record_failure(self, source: str, reason: str) -> None:
+    def record_failure(self, source: str, reason: str, path: str | None = None) -> None:
         """Remember why a file could not be ingested (shown by `planbot status`)."""
         with self._tx():
             self._db.execute(
-                "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)", (self.collection, source, reason, time.time())
+                "INSERT OR REPLACE INTO failures (collection, source, reason, at, path) VALUES (?, ?, ?, ?, ?)",
+                (self.collection, source, reason, time.time(), path),
             )
 
     def clear_failure(self, source: str) -> None:
@@ -203,14 +293,19 @@ class Manifest:
 
     def failures(self) -> list[tuple[str, str]]:
         """(source, reason) of files that failed their last ingest."""
+        return [(f.source, f.reason) for f in self.failure_records()]
+
+    def failure_records(self) -> list[Failure]:
+        """Files that failed their last ingest, with their paths."""
         rows = self._db.execute(
-            "SELECT source, reason FROM failures WHERE collection = ? ORDER BY source", (self.collection,)
+            "SELECT source, reason, path, at FROM failures WHERE collection = ? ORDER BY source", (self.collection,)
         )
-        return rows.fetchall()
+        return [Failure(*r) for r in rows]
 
     def drop_collection(self) -> None:
-        """Forget every document and failure of this collection."""
+        """Forget every document and failure of this collection (its chunks are retired first)."""
         with self._tx():
+            self._retire(self.visible_chunk_ids() | self.pending_chunk_ids())
             self._db.execute("DELETE FROM documents WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM failures WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM plan_items WHERE collection = ?", (self.collection,))

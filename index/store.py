@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -45,6 +46,26 @@ def _client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+def _server_call(method: Callable) -> Callable:
+    """A server that stops answering mid-session (shell, web UI): a StoreUnavailable naming it, no httpx trace."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChromaStore, *args: Any, **kwargs: Any) -> Any:
+        if not self.settings.chroma_url:
+            return method(self, *args, **kwargs)
+        import httpx
+
+        try:
+            return method(self, *args, **kwargs)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(
+                f"lost the Chroma server at {self.settings.chroma_url} ({exc}); check that `chroma run` "
+                "is still running there, then try again"
+            ) from exc
+
+    return wrapper
+
+
 def _clean_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     """Chroma takes str/int/float/bool values only."""
     return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool))}
@@ -85,9 +106,11 @@ class ChromaStore:
                 f"use another --collection, or rebuild it: planbot ingest --rebuild"
             )
 
+    @_server_call
     def count(self) -> int:
         return self._col.count()
 
+    @_server_call
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of these ids the store already has."""
         found: set[str] = set()
@@ -95,6 +118,7 @@ class ChromaStore:
             found.update(self._col.get(ids=list(ids[i : i + self.max_batch]), include=[])["ids"])
         return found
 
+    @_server_call
     def all_ids(self) -> list[str]:
         """Every id in the collection."""
         out: list[str] = []
@@ -106,6 +130,7 @@ class ChromaStore:
                 return out
             offset += len(page)
 
+    @_server_call
     def upsert(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict], embeddings: Sequence[Sequence[float]]) -> None:
         """Write chunks with their embeddings, in batches the store accepts."""
         for i in range(0, len(ids), self.max_batch):
@@ -117,6 +142,7 @@ class ChromaStore:
                 embeddings=[list(e) for e in embeddings[i:j]],
             )
 
+    @_server_call
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
         """Refresh the metadata (offsets, section) of chunks whose text and embedding are unchanged.
 
@@ -127,11 +153,13 @@ class ChromaStore:
             j = i + self.max_batch
             self._col.update(ids=list(ids[i:j]), metadatas=[_clean_metadata(m) for m in metadatas[i:j]])
 
+    @_server_call
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         for i in range(0, len(ids), self.max_batch):
             self._col.delete(ids=ids[i : i + self.max_batch])
 
+    @_server_call
     def get(self, ids: Sequence[str]) -> list[StoredChunk]:
         """Chunks by id, in the order asked (missing ids skipped)."""
         got: dict[str, StoredChunk] = {}
@@ -141,14 +169,16 @@ class ChromaStore:
                 got[cid] = StoredChunk(cid, text, dict(meta or {}))
         return [got[i] for i in ids if i in got]
 
+    @_server_call
     def query(self, embedding: Sequence[float], n: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
-        """Nearest chunks with cosine similarity."""
-        total = self.count()
-        if total == 0:
-            return []
+        """Nearest chunks with cosine similarity.
+
+        No count() first: chromadb 1.5 returns fewer hits (or none) when n exceeds the collection, and the
+        extra call cost 16 ms per ask on the DKI index (a round trip per ask on a server).
+        """
         res = self._col.query(
             query_embeddings=[list(embedding)],
-            n_results=min(n, total),
+            n_results=n,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )
@@ -157,6 +187,12 @@ class ChromaStore:
             for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
+    @_server_call
     def drop(self) -> None:
         """Delete the whole collection."""
         self._client.delete_collection(self.settings.collection)
+
+    def close(self) -> None:
+        """Let go of the client. An embedded client keeps its vector index in memory and does not see what
+        another process wrote after it opened; a store opened afresh does."""
+        self._client.close()

@@ -15,7 +15,7 @@ _REGION = re.compile(
     r"\b(Kota|Kabupaten|Kab\.|Provinsi|DKI)\s+((?:[A-Z][A-Za-z]+)(?:\s+(?!Tahun\b|Dan\b)[A-Z][a-z]+)?)"
 )
 _PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)\b")
-_HEADING = re.compile(r"^\s*#{1,6}\s+(.+)$|^\s*([A-Z][A-Z0-9 &,.\-]{6,80})\s*$", re.M)
+_HEADING = re.compile(r"^\s*#{1,6}\s+(.+)$|^\s*([A-Z][A-Z0-9 &,.\-]{6,80})\s*$", re.MULTILINE)
 
 
 def load_catalog(root: Path) -> dict[str, dict[str, str]]:

@@ -6,10 +6,11 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from llama_index.core.node_parser import NodeParser
-from llama_index.core.schema import BaseNode, Document, NodeRelationship, TextNode
+from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field
 
 from ingest.cleaning import LIST_MARKER, strip_emphasis
@@ -87,7 +88,7 @@ def _split_long(text: str, unit: Unit, count: TokenCounter, max_tokens: int) -> 
     body = text[unit.start : unit.end]
     cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(body)] + [len(body)]
     pieces: list[tuple[int, int]] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         if b > a:
             pieces.extend(_split_words(body, a, b, count, max_tokens))
     merged: list[tuple[int, int]] = []
@@ -162,6 +163,7 @@ class StructureChunker(NodeParser):
         seen: dict[str, int] = {}
         page_starts: list[int] = doc.metadata.get("page_starts") or []
         base_meta = {k: v for k, v in doc.metadata.items() if k != "page_starts"}
+        source = doc.as_related_node_info()  # hashes the whole document: once, not once per chunk
         for start, end, section in spans:
             chunk = text[start:end]
             meta = {**base_meta, "section": section, "start": start, "end": end}
@@ -177,7 +179,7 @@ class StructureChunker(NodeParser):
                 start_char_idx=start,
                 end_char_idx=end,
             )
-            node.relationships[NodeRelationship.SOURCE] = doc.as_related_node_info()
+            node.relationships[NodeRelationship.SOURCE] = source
             nodes.append(node)
         return nodes
 

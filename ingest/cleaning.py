@@ -20,18 +20,18 @@ LIST_MARKER = re.compile(r"^\s*(?:[-•*▪●◦]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z]
 _HEADING_LIKE = re.compile(r"^\s*(#{1,6}\s|\d+(?:\.\d+)+\.?\s+\S)")
 _TERMINAL = re.compile(r"[.:;!?\"”’')\]]\s*$")
 _EMPHASIS = [
-    (re.compile(r"\*\*(.+?)\*\*", re.S), r"\1"),
-    (re.compile(r"__(.+?)__", re.S), r"\1"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", re.S), r"\1"),
-    (re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", re.S), r"\1"),
+    (re.compile(r"\*\*(.+?)\*\*", re.DOTALL), r"\1"),
+    (re.compile(r"__(.+?)__", re.DOTALL), r"\1"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", re.DOTALL), r"\1"),
+    (re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])", re.DOTALL), r"\1"),
     (re.compile(r"`([^`]*)`"), r"\1"),
 ]
 
 
 # UTF-8 curly quotes (E2 80 9C / E2 80 9D) read as cp1252 whose C1 bytes were then dropped leave a lone
 # "â" where the quote was: too lossy for ftfy to detect, but unambiguous at a word boundary.
-_STRIPPED_OPEN_QUOTE = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))â(?=[A-Za-z])", re.M)
-_STRIPPED_CLOSE_QUOTE = re.compile(r"(?<=[\w.,!?])â(?=[\s,.;:)]|$)", re.M)
+_STRIPPED_OPEN_QUOTE = re.compile(r"(?:(?<=^)|(?<=[\s(\[]))â(?=[A-Za-z])", re.MULTILINE)
+_STRIPPED_CLOSE_QUOTE = re.compile(r"(?<=[\w.,!?])â(?=[\s,.;:)]|$)", re.MULTILINE)
 
 
 def repair(text: str) -> str:

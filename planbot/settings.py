@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
     ocr: bool = Field(False, description="Run tesseract OCR on PDFs with no text layer.")
     threads: int | None = Field(None, description="Threads for the embedding model (default: all cores).")
+    auth_user: str | None = Field(None, description="User name for `planbot chat` (basic auth); unset: no login.")
+    auth_password: SecretStr | None = Field(None, description="Password for `planbot chat`, with auth_user.")
 
     @classmethod
     def settings_customise_sources(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bot.service import Planbot
-from index.embedders import E5Embedding, SentenceTransformerEmbedding, make_embedder
+from index.embedders import SentenceTransformerEmbedding, make_embedder
 from index.indexer import Indexer
 from planbot.errors import ConfigError, IndexModelMismatch
 from planbot.settings import Settings

@@ -1,6 +1,14 @@
 import pytest
 
-from evals.metrics import Outcome, QAItem, first_relevant_rank, keyword_recall, percentile, relevant, summarize
+from evals.metrics import (
+    Outcome,
+    QAItem,
+    first_relevant_rank,
+    keyword_recall,
+    percentile,
+    relevant,
+    summarize,
+)
 
 
 def item(answerable=True, evidence=("Sanitasi Total",), keywords=("Misi 3",)):

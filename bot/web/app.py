@@ -1,0 +1,300 @@
+"""The chat page (Gradio Blocks) and the one FastAPI app that serves it beside /api.
+
+One Planbot per process is shared by every request: the model and the indexes load once. The Gradio
+queue runs up to CONCURRENCY events at a time (its default is 1, which would serialise all users).
+Answers and cards are rendered by bot.web.render into a gr.HTML so every document and user string is
+escaped; the [n] anchors and the thumbs buttons are handled by a small delegated click script.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from html import escape
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+
+from bot.web import render
+from bot.web.api import api_router, install_error_handlers
+from bot.web.documents import (
+    DOC_COLUMNS,
+    FAILURE_COLUMNS,
+    UPLOAD_TYPES,
+    document_rows,
+    failure_rows,
+    ingest_upload,
+)
+from bot.web.feedback import FeedbackStore
+from bot.web.followup import rewrite
+from bot.web.plans import KINDS, PLAN_COLUMNS, filter_rows, source_text, table, write_csv
+from planbot.errors import ConfigError, PlanbotError
+from planbot.settings import Settings
+
+CONCURRENCY = 8
+ALL = "Semua / All"
+STREAM_STEPS = 12
+STREAM_DELAY_S = 0.02
+EXAMPLES = [
+    "Which mission covers sanitation?",
+    "Apa saja program kerja Misi 3 Kota Metro?",
+    "Apa visi Kota Bekasi?",
+    "What are Lubuklinggau's priority programs?",
+    "Apa misi ketiga Kota Metro?",
+    "How will Kota Metro manage waste?",
+]
+
+# Delegated clicks on the chat log: [n] anchors target their card; thumbs send a rating to the server.
+CHAT_JS = """
+element.addEventListener('click', async (ev) => {
+  const cite = ev.target.closest('a.cite');
+  if (cite) {
+    const card = document.getElementById(cite.dataset.target);
+    if (card) {
+      document.querySelectorAll('.src-card.targeted').forEach((c) => c.classList.remove('targeted'));
+      card.classList.add('targeted');
+      setTimeout(() => card.scrollIntoView({block: 'center'}), 0);
+    }
+    return;
+  }
+  const fb = ev.target.closest('button.fb');
+  if (fb) {
+    ev.preventDefault();
+    const bar = fb.closest('.feedback');
+    const done = bar.querySelector('.fb-done');
+    try {
+      const res = await server.rate({answer_id: fb.dataset.answer, rating: fb.dataset.rating});
+      bar.querySelectorAll('button.fb').forEach((b) => b.classList.toggle('chosen', b === fb));
+      done.textContent = res && res.ok ? 'Terima kasih / Thanks' : (res && res.error) || 'error';
+    } catch (err) {
+      done.textContent = String(err);
+    }
+  }
+});
+"""
+
+
+def _welcome(bot) -> str:
+    regions = ", ".join(bot.corpus.regions) or "-"
+    return (
+        '<div class="msg bot intro"><div class="answer-text">Halo! Tanyakan tentang visi, misi dan program '
+        "rencana pembangunan daerah (RPJMD, Renstra). Hello! Ask about the visions, missions and programs of "
+        f"the regional development plans.</div><div class=\"src-meta\">Wilayah / Regions: {escape(regions)}"
+        f" · {len(bot.corpus.titles)} dokumen / documents</div></div>"
+    )
+
+
+def chat_log(bot, turns: list[dict], pending: dict | None = None, partial: str | None = None) -> str:
+    """The whole conversation as HTML; a pending turn shows the text streamed so far."""
+    parts = [_welcome(bot)]
+    regions, titles = bot.corpus.regions, bot.corpus.titles
+    for i, t in enumerate([*turns, *([pending] if pending else [])], start=1):
+        parts.append(render.question_block(t["question"], t.get("asked")))
+        if t is pending:
+            parts.append(render.answer_block(i, {}, partial=partial or ""))
+        elif t.get("error"):
+            parts.append(render.error_block(t["error"]))
+        else:
+            parts.append(render.answer_block(i, t["answer"], regions=regions, titles=titles, answer_id=t.get("id")))
+    return "".join(parts)
+
+
+def _stream_pieces(text: str, steps: int = STREAM_STEPS) -> list[str]:
+    """Progressively longer prefixes of the answer, cut at word boundaries."""
+    cut = [i for i, ch in enumerate(text) if ch in " \n"] + [len(text)]
+    step = max(1, len(cut) // steps)
+    return [text[: cut[i]] for i in range(step - 1, len(cut), step)]
+
+
+def _choice(value: str | None) -> str | None:
+    return None if not value or value == ALL else value
+
+
+def _doc_choices(bot) -> list[tuple[str, str]]:
+    docs = [(f"{d.metadata.get('title') or d.doc_id} ({d.doc_id})", d.doc_id) for d in bot.manifest.documents() if d.chunk_ids]
+    return [(ALL, ALL), *docs]
+
+
+def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
+    """The page: chat, plans browser for staff, documents with upload."""
+
+    def rate(payload: dict) -> dict:
+        try:
+            entry = feedback.record(str(payload.get("answer_id", "")), str(payload.get("rating", "")))
+        except PlanbotError as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True, "rating": entry["rating"]}
+
+    def respond(question: str, region_choice: str, doc_choice: str, turns: list[dict]):
+        turns = list(turns or [])
+        question = " ".join((question or "").split())
+        region, doc_id = _choice(region_choice), _choice(doc_choice)
+        if not question:
+            yield chat_log(bot, turns), turns, ""
+            return
+        asked = rewrite(question, [t.get("asked") or t["question"] for t in turns], bot.corpus.regions,
+                        region_filter=region).question
+        pending = {"question": question, "asked": asked}
+        yield chat_log(bot, turns, pending, ""), turns, ""
+        try:
+            answer = bot.ask(asked, region=region, doc_id=doc_id).as_dict()
+        except PlanbotError as exc:
+            turns.append({**pending, "error": str(exc)})
+            yield chat_log(bot, turns), turns, ""
+            return
+        for piece in _stream_pieces(answer["answer"]):
+            yield chat_log(bot, turns, pending, piece), turns, ""
+            time.sleep(STREAM_DELAY_S)
+        answer_id = uuid.uuid4().hex
+        feedback.remember_answer(answer_id, question, answer)
+        turns.append({**pending, "answer": answer, "id": answer_id})
+        yield chat_log(bot, turns), turns, ""
+
+    def new_chat():
+        return chat_log(bot, []), []
+
+    def plan_view(region_choice: str, kind_choice: str, search: str):
+        rows = filter_rows(bot.plan_rows, region=_choice(region_choice), kind=_choice(kind_choice), search=search)
+        return table(rows), f"{len(rows)} butir / items"
+
+    def plan_export(region_choice: str, kind_choice: str, search: str):
+        rows = filter_rows(bot.plan_rows, region=_choice(region_choice), kind=_choice(kind_choice), search=search)
+        out = Path(tempfile.mkdtemp(prefix="planbot-csv-")) / "planbot-plan.csv"
+        return str(write_csv(rows, out))
+
+    def plan_source(evt: gr.SelectData):
+        row = evt.row_value or []
+        if len(row) < len(PLAN_COLUMNS):
+            return ""
+        values = dict(zip(PLAN_COLUMNS, row))
+        try:
+            src = source_text(bot, str(values["doc_id"]), int(values["start"]), int(values["end"]))
+        except (LookupError, PlanbotError, ValueError) as exc:
+            return render.error_block(str(exc))
+        link = f"/api/source?doc_id={escape(src['doc_id'], quote=True)}&amp;start={src['start']}&amp;end={src['end']}"
+        head = (f'<div class="src-head"><span class="src-title">{escape(src["title"])}</span>'
+                f'<span class="src-score">{escape(src["region"] or "")} · {src["start"]}..{src["end"]}'
+                f' · <a href="{link}" target="_blank">JSON</a></span></div>')
+        text = src["before"] + src["text"] + src["after"]
+        body = render.passage(text, len(src["before"]), len(src["before"]) + len(src["text"]), context=len(text))
+        return f'<div class="plan-source">{head}{body}</div>'
+
+    def upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+        if not path:
+            status = '<div class="upload-error">Pilih berkas dulu / Choose a file first.</div>'
+            return status, *_refresh_outputs()
+        progress(0.05, desc="Memeriksa / Checking")
+        name = Path(path).name
+        try:
+            progress(0.2, desc=f"Mengindeks / Ingesting {name}")
+            result = ingest_upload(bot, Path(path), on_file=lambda doc, st: progress(0.9, desc=f"{doc}: {st}"))
+        except PlanbotError as exc:
+            status = f'<div class="upload-error">Gagal / Failed — {escape(str(exc))}</div>'
+            return status, *_refresh_outputs()
+        progress(1.0, desc="Selesai / Done")
+        css = "upload-ok" if result.ok else "upload-error"
+        status = f'<div class="{css}">{escape(result.message)}</div>'
+        return status, *_refresh_outputs()
+
+    def _refresh_outputs():
+        regions = [ALL, *bot.corpus.regions]
+        return (
+            document_rows(bot), failure_rows(bot), gr.Dropdown(choices=regions), gr.Dropdown(choices=_doc_choices(bot)),
+            gr.Dropdown(choices=regions), table(bot.plan_rows),
+        )
+
+    regions = [ALL, *bot.corpus.regions]
+    with gr.Blocks(title="Planbot — Tanya rencana daerah", analytics_enabled=False) as demo:
+        gr.Markdown("# Planbot\nTanya jawab rencana pembangunan daerah, dengan sumber · "
+                    "Questions and answers on regional development plans, with sources")
+        with gr.Tabs():
+            with gr.Tab("Obrolan / Chat", id="chat"):
+                turns = gr.State([])
+                with gr.Row():
+                    region = gr.Dropdown(regions, value=ALL, label="Wilayah / Region", elem_id="region-filter")
+                    doc = gr.Dropdown(_doc_choices(bot), value=ALL, label="Dokumen / Document", elem_id="doc-filter")
+                log = gr.HTML(chat_log(bot, []), elem_id="chat-log", js_on_load=CHAT_JS, server_functions=[rate],
+                              apply_default_css=False, padding=False)
+                with gr.Row():
+                    question = gr.Textbox(label="Pertanyaan / Question", placeholder="Apa visi Kota Bekasi?",
+                                          elem_id="question", scale=5, max_length=2000)
+                    ask = gr.Button("Tanya / Ask", variant="primary", elem_id="ask", scale=1)
+                clear = gr.Button("Percakapan baru / New chat", size="sm", elem_id="new-chat")
+                gr.Examples(EXAMPLES, inputs=[question], label="Contoh pertanyaan / Example questions")
+            with gr.Tab("Rencana / Plans", id="plans"):
+                gr.Markdown("Struktur rencana: visi, misi, komitmen, program, urusan · "
+                            "The plans' structure. Pilih baris untuk melihat sumbernya / select a row to see its source.")
+                with gr.Row():
+                    plan_region = gr.Dropdown(regions, value=ALL, label="Wilayah / Region", elem_id="plan-region")
+                    plan_kind = gr.Dropdown([ALL, *KINDS], value=ALL, label="Jenis / Kind", elem_id="plan-kind")
+                    plan_search = gr.Textbox(label="Cari / Search", elem_id="plan-search")
+                with gr.Row():
+                    plan_go = gr.Button("Cari / Search", variant="primary", elem_id="plan-go")
+                    plan_csv = gr.Button("Ekspor CSV / Export CSV", elem_id="plan-export")
+                plan_count = gr.Markdown(f"{len(bot.plan_rows)} butir / items", elem_id="plan-count")
+                plan_table = gr.Dataframe(table(bot.plan_rows), headers=PLAN_COLUMNS, interactive=False,
+                                          elem_id="plan-table", wrap=True, max_height=520,
+                                          column_widths=["9%", "9%", "5%", "8%", "40%", "15%", "8%", "3%", "3%"])
+                plan_passage = gr.HTML("", elem_id="plan-passage", js_on_load=None)
+                plan_file = gr.File(label="CSV", elem_id="plan-file", interactive=False)
+            with gr.Tab("Dokumen / Documents", id="documents"):
+                gr.Markdown(f"Unggah / Upload: {', '.join(UPLOAD_TYPES)} (maks. / max {bot.settings.max_file_mb:g} MB)")
+                with gr.Row():
+                    file = gr.File(label="Unggah dokumen / Upload a document", file_types=list(UPLOAD_TYPES),
+                                   type="filepath", elem_id="upload-file")
+                    with gr.Column():
+                        upload_go = gr.Button("Unggah & indeks / Upload & ingest", variant="primary", elem_id="upload-go")
+                        upload_status = gr.HTML("", elem_id="upload-status", js_on_load=None)
+                docs_table = gr.Dataframe(document_rows(bot), headers=DOC_COLUMNS, interactive=False,
+                                          label="Dokumen terindeks / Ingested documents", elem_id="docs-table")
+                fail_table = gr.Dataframe(failure_rows(bot), headers=FAILURE_COLUMNS, interactive=False,
+                                          label="Gagal / Failed", elem_id="failures-table")
+
+        gr.on([ask.click, question.submit], respond, inputs=[question, region, doc, turns],
+              outputs=[log, turns, question], api_name="ask", concurrency_limit=CONCURRENCY)
+        clear.click(new_chat, outputs=[log, turns], api_visibility="private")
+        gr.on([plan_go.click, plan_search.submit, plan_region.change, plan_kind.change], plan_view,
+              inputs=[plan_region, plan_kind, plan_search], outputs=[plan_table, plan_count], api_visibility="private")
+        plan_csv.click(plan_export, inputs=[plan_region, plan_kind, plan_search], outputs=[plan_file],
+                       api_visibility="private")
+        plan_table.select(plan_source, outputs=[plan_passage], api_visibility="private")
+        upload_go.click(upload, inputs=[file], outputs=[upload_status, docs_table, fail_table, region, doc,
+                                                        plan_region, plan_table],
+                        api_visibility="private", concurrency_limit=1)
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    return demo
+
+
+def create_app(settings: Settings, bot=None) -> FastAPI:
+    """FastAPI with /api/* and the Gradio page at /, over one shared Planbot."""
+    from bot.service import Planbot
+
+    if bool(settings.auth_user) != bool(settings.auth_password and settings.auth_password.get_secret_value()):
+        raise ConfigError("set both PLANBOT_AUTH_USER and PLANBOT_AUTH_PASSWORD for a login, or neither for none")
+    bot = bot or Planbot(settings)
+    feedback = FeedbackStore(Path(settings.home) / "feedback.jsonl")
+    app = FastAPI(title="Planbot API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    install_error_handlers(app)
+    app.include_router(api_router(bot, settings))
+    app.state.bot = bot
+    app.state.feedback = feedback
+    demo = build_blocks(bot, feedback)
+    auth = None
+    if settings.auth_user and settings.auth_password:
+        auth = (settings.auth_user, settings.auth_password.get_secret_value())
+    return gr.mount_gradio_app(
+        app, demo, path="/", auth=auth, auth_message="Planbot", css=render.CSS, ssr_mode=False,
+        footer_links=["api", "settings"], run_history=False, show_error=True,
+        max_file_size=int(settings.max_file_mb * 1024 * 1024) + 1,
+    )
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Run the app on one uvicorn server (blocking until Ctrl-C)."""
+    import uvicorn
+
+    app = create_app(settings)
+    print(f"Planbot chat: http://{host}:{port}/  (API: http://{host}:{port}/api/ask; Ctrl-C to stop)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

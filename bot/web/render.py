@@ -1,0 +1,179 @@
+"""HTML for answers and source cards; every piece of document or user text is escaped first.
+
+Gradio's Chatbot renders Markdown and has its own sanitizer; rendering here and showing the result in a
+gr.HTML keeps control of what reaches the page: text goes through html.escape, and only the markup this
+module writes (marks, [n] anchors, cards) is HTML. A document holding "<script>" shows those characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from html import escape
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+LABELS = {
+    "sources": "Sumber / Sources",
+    "not_found": "Tidak ditemukan / Not found",
+    "coverage": "Cakupan dokumen / What the documents cover",
+    "understood": "dipahami sebagai / understood as",
+    "score": "skor",
+    "helpful": "Membantu? / Helpful?",
+    "error": "Tidak bisa dijawab / Cannot answer",
+    "thinking": "Mencari di dokumen… / Searching the documents…",
+}
+
+
+def card_id(turn: int, n: int) -> str:
+    """The element id of source card n of a turn; the [n] anchors of that turn point at it."""
+    return f"src-{turn}-{n}"
+
+
+def highlighted(text: str, spans: Iterable[Sequence[int]]) -> str:
+    """Escaped text with the given [start, end) character spans wrapped in <mark> (overlaps merged)."""
+    merged: list[list[int]] = []
+    for start, end in sorted((max(0, int(a)), min(len(text), int(b))) for a, b in spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
+        out.append(escape(text[pos:start]))
+        out.append(f'<mark class="support">{escape(text[start:end])}</mark>')
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def linked_markers(text: str, turn: int, count: int) -> str:
+    """Escaped answer text whose [n] markers (n within the citations) link to their source cards."""
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if not 1 <= n <= count:
+            return m.group(0)
+        return f'<a class="cite" href="#{card_id(turn, n)}" data-target="{card_id(turn, n)}">[{n}]</a>'
+
+    return _MARKER.sub(link, escape(text))
+
+
+def source_card(turn: int, citation: dict) -> str:
+    """One numbered card: title, region, section, page, the passage with supporting sentences marked, score."""
+    n = citation["n"]
+    meta = [citation.get("region"), citation.get("section"), f"hal. {citation['page']}" if citation.get("page") else None]
+    where = " · ".join(escape(str(m)) for m in meta if m)
+    return (
+        f'<div class="src-card" id="{card_id(turn, n)}">'
+        f'<div class="src-head"><span class="src-n">[{n}]</span> '
+        f'<span class="src-title">{escape(citation.get("title") or citation.get("source") or "")}</span>'
+        f'<span class="src-score">{LABELS["score"]} {float(citation.get("score") or 0):.3f}</span></div>'
+        + (f'<div class="src-meta">{where}</div>' if where else "")
+        + f'<div class="src-text">{highlighted(citation.get("text") or "", citation.get("highlights") or [])}</div>'
+        "</div>"
+    )
+
+
+def coverage(regions: Sequence[str], titles: Sequence[str]) -> str:
+    """What the corpus covers, listed under a not-found answer."""
+    items = "".join(f"<li>{escape(t)}</li>" for t in titles)
+    return (
+        f'<div class="coverage"><div class="coverage-head">{LABELS["coverage"]}</div>'
+        f'<div class="coverage-regions">{escape(", ".join(regions)) or "-"}</div><ul>{items}</ul></div>'
+    )
+
+
+def feedback_bar(answer_id: str) -> str:
+    """Thumbs up/down for one answer; the page script sends the rating with the answer's id."""
+    aid = escape(answer_id, quote=True)
+    return (
+        f'<div class="feedback" data-answer="{aid}"><span>{LABELS["helpful"]}</span>'
+        f'<button type="button" class="fb fb-up" data-answer="{aid}" data-rating="up" title="Membantu / Helpful">👍 Ya / Yes</button>'
+        f'<button type="button" class="fb fb-down" data-answer="{aid}" data-rating="down" '
+        f'title="Tidak membantu / Not helpful">👎 Tidak / No</button><span class="fb-done"></span></div>'
+    )
+
+
+def question_block(question: str, asked: str | None = None) -> str:
+    """The user's question (escaped), with the rewritten question when a follow-up was rewritten."""
+    extra = ""
+    if asked and asked != question:
+        extra = f'<div class="asked">{LABELS["understood"]}: <q>{escape(asked)}</q></div>'
+    return f'<div class="msg user"><div class="q-text">{escape(question)}</div>{extra}</div>'
+
+
+def answer_block(turn: int, answer: dict, *, regions: Sequence[str] = (), titles: Sequence[str] = (),
+                 answer_id: str | None = None, partial: str | None = None) -> str:
+    """The bot's reply for a turn: answer text with linked markers and source cards, or a not-found notice.
+
+    partial: the text streamed so far (no cards yet); None renders the finished answer.
+    """
+    if partial is not None:
+        return f'<div class="msg bot streaming"><div class="answer-text">{escape(partial)}<span class="caret">▍</span></div></div>'
+    citations = answer.get("citations") or []
+    if answer.get("abstained"):
+        return (
+            f'<div class="msg bot abstained"><div class="abstain-head"><span class="icon" aria-hidden="true">🔍</span> '
+            f'{LABELS["not_found"]}</div><div class="answer-text">{escape(answer.get("answer") or "")}</div>'
+            f"{coverage(regions, titles)}{feedback_bar(answer_id) if answer_id else ''}</div>"
+        )
+    cards = "".join(source_card(turn, c) for c in citations)
+    sources = f'<div class="sources"><div class="sources-head">{LABELS["sources"]}</div>{cards}</div>' if cards else ""
+    return (
+        f'<div class="msg bot answered"><div class="answer-text">'
+        f'{linked_markers(answer.get("answer") or "", turn, len(citations))}</div>'
+        f"{sources}{feedback_bar(answer_id) if answer_id else ''}</div>"
+    )
+
+
+def error_block(message: str) -> str:
+    """A question the service refused (empty, too long, unknown region): the reason, escaped."""
+    return (
+        f'<div class="msg bot error"><div class="abstain-head"><span class="icon" aria-hidden="true">⚠️</span> '
+        f'{LABELS["error"]}</div><div class="answer-text">{escape(message)}</div></div>'
+    )
+
+
+def passage(text: str, start: int, end: int, *, context: int = 400) -> str:
+    """A document passage around [start, end) with that span marked (for the plan browser)."""
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    before, item, after = text[lo:start], text[start:end], text[end:hi]
+    return (
+        f'<div class="src-text passage">{"…" if lo > 0 else ""}{escape(before)}'
+        f'<mark class="support">{escape(item)}</mark>{escape(after)}{"…" if hi < len(text) else ""}</div>'
+    )
+
+
+CSS = """
+#chat-log { display: flex; flex-direction: column; gap: 10px; }
+#chat-log .msg { border-radius: 10px; padding: 10px 14px; line-height: 1.5; }
+#chat-log .msg.user { align-self: flex-end; max-width: 85%; background: #e8f0fe; color: #0b2a5b; }
+#chat-log .msg.user .asked { font-size: 0.85em; color: #50607a; margin-top: 4px; }
+#chat-log .msg.bot { background: #f6f8fa; border: 1px solid #d0d7de; color: #1f2328; }
+#chat-log .answer-text { white-space: pre-wrap; }
+#chat-log a.cite { font-weight: 600; text-decoration: none; color: #0a58ca; padding: 0 1px; }
+#chat-log .msg.abstained { background: #fff8e1; border: 1px solid #f0b429; border-left: 6px solid #f0b429; color: #5c3c00; }
+#chat-log .msg.error { background: #fdecea; border: 1px solid #e5534b; border-left: 6px solid #e5534b; color: #67060c; }
+#chat-log .abstain-head { font-weight: 700; margin-bottom: 4px; }
+#chat-log .coverage { margin-top: 8px; font-size: 0.92em; }
+#chat-log .coverage-head, #chat-log .sources-head { font-weight: 700; margin: 8px 0 4px; }
+#chat-log .src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fff;
+  scroll-margin-top: 80px; }
+#chat-log .src-card:target, #chat-log .src-card.targeted { outline: 3px solid #0a58ca; background: #eef4ff; }
+#chat-log .src-head { display: flex; gap: 6px; align-items: baseline; }
+#chat-log .src-n { font-weight: 700; color: #0a58ca; }
+#chat-log .src-title { font-weight: 600; flex: 1; }
+#chat-log .src-score { font-size: 0.8em; color: #57606a; white-space: nowrap; }
+#chat-log .src-meta { font-size: 0.85em; color: #57606a; }
+.src-text { white-space: pre-wrap; font-size: 0.92em; margin-top: 4px; max-height: 18em; overflow-y: auto; }
+mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
+#chat-log .feedback { margin-top: 8px; font-size: 0.9em; display: flex; gap: 6px; align-items: center; }
+#chat-log .fb { border: 1px solid #d0d7de; border-radius: 6px; background: #fff; cursor: pointer; padding: 1px 8px; }
+#chat-log .fb.chosen { background: #dafbe1; border-color: #2da44e; }
+#chat-log .caret { animation: blink 1s steps(2) infinite; }
+@keyframes blink { 50% { opacity: 0; } }
+#plan-passage .passage { max-height: 24em; }
+"""

@@ -1,0 +1,236 @@
+"""The chat page in a real browser against a real `planbot chat` process (real index, model and Chroma)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ANSWERS = "#chat-log .msg.bot.answered, #chat-log .msg.bot.abstained, #chat-log .msg.bot.error"
+
+
+def ask(page, question: str):
+    """Type a question, press Tanya / Ask, and wait until its answer is finished (cards and thumbs drawn)."""
+    before = page.locator(ANSWERS).count()
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n", arg=[ANSWERS, before])
+    return page.locator(ANSWERS).nth(before)
+
+
+def choose(page, dropdown: str, option: str) -> None:
+    page.click(f"{dropdown} input")
+    page.click(f'[role=option][aria-label="{option}"]')
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate(
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+                      return r.bottom > 0 && r.top < window.innerHeight; }""",
+        selector,
+    )
+
+
+def test_answer_streams_with_numbered_source_cards(page):
+    # record every partial answer the page shows while the reply streams in
+    page.evaluate("""() => { window.__partials = [];
+        new MutationObserver(() => document.querySelectorAll('#chat-log .msg.bot.streaming .answer-text')
+            .forEach((e) => window.__partials.push(e.innerText.length)))
+        .observe(document.querySelector('#chat-log'), {childList: true, subtree: true, characterData: true}); }""")
+    answer = ask(page, "Which mission covers sanitation?")
+    partials = page.evaluate("window.__partials")
+    assert len(set(partials)) >= 2 and max(partials) > min(partials)
+    text = answer.locator(".answer-text").inner_text()
+    assert "Sanitasi Total Berbasis Masyarakat" in text and "Mission 3" in text
+    cards = answer.locator(".src-card")
+    assert cards.count() >= 2
+    first = cards.nth(0)
+    assert first.get_attribute("id") == "src-1-1"
+    assert "Visi dan Misi Kota Metro" in first.locator(".src-title").inner_text()
+    assert "Kota Metro" in first.locator(".src-meta").inner_text()
+    assert "skor" in first.locator(".src-score").inner_text()
+    # the sentence the answer quotes is highlighted in its card
+    assert "Sanitasi Total Berbasis Masyarakat" in " ".join(first.locator("mark.support").all_inner_texts())
+    assert "Sumber / Sources" in answer.inner_text()
+    assert not page.js_errors
+
+
+def test_citation_marker_leads_to_its_card(page):
+    answer = ask(page, "Apa saja program kerja Misi 3 Kota Metro?")
+    assert "Revitalisasi Stadion Tejosari" in answer.inner_text()
+    cards = answer.locator(".src-card")
+    last = cards.count()
+    assert last >= 2
+    # scroll the card out of view first, then follow a marker that points at it
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    marker = answer.locator("a.cite").first
+    target = marker.get_attribute("href")
+    assert target == "#src-1-1"
+    page.evaluate("window.scrollTo(0, 0)")
+    marker.click()
+    page.wait_for_function("() => location.hash === '#src-1-1'")
+    page.wait_for_function("() => document.querySelector('#src-1-1').classList.contains('targeted')")
+    assert page.evaluate("document.querySelector('#src-1-1').matches(':target')")
+    page.wait_for_timeout(300)
+    assert in_viewport(page, "#src-1-1")
+
+
+def test_follow_up_uses_the_conversation(page):
+    first = ask(page, "Apa misi ketiga Kota Metro?")
+    assert "Meningkatkan kuantitas dan kualitas infrastruktur fisik" in first.inner_text()
+    second = ask(page, "Dan program kerjanya?")
+    text = second.locator(".answer-text").inner_text()
+    for program in ("Revitalisasi Stadion Tejosari", "Peningkatan infrastruktur penerangan lingkungan"):
+        assert program in text
+    assert "Misi 3" in text and "Lubuklinggau" not in text
+    # the rewritten question is shown with the follow-up
+    assert "Misi 3 Kota Metro" in page.locator("#chat-log .msg.user .asked").last.inner_text()
+    # cards of the second turn have their own ids
+    assert second.locator(".src-card").first.get_attribute("id") == "src-2-1"
+
+
+def test_region_filter(page):
+    choose(page, "#region-filter", "Kota Bekasi")
+    answer = ask(page, "Apa visi?")
+    assert "Bekasi Maju, Sejahtera dan Ihsan" in answer.locator(".answer-text").inner_text()
+    regions = answer.locator(".src-meta").all_inner_texts()
+    assert regions and all("Kota Bekasi" in r for r in regions)
+
+
+def test_not_found_answer_looks_different_and_lists_coverage(page):
+    answer = ask(page, "Berapa anggaran pembangunan MRT di Kota Surabaya?")
+    assert "abstained" in answer.get_attribute("class")
+    assert "Tidak ditemukan / Not found" in answer.inner_text()
+    coverage = answer.locator(".coverage").inner_text()
+    assert "Kota Metro" in coverage and "Kota Bekasi" in coverage
+    assert "Visi dan Misi Kota Metro 2021-2026 (RPJMD)" in coverage
+    assert answer.locator(".src-card").count() == 0
+    color = answer.evaluate("e => getComputedStyle(e).backgroundColor")
+    normal = ask(page, "Apa visi Kota Bekasi?").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert color != normal
+
+
+def test_thumbs_feedback_is_written_for_evaluators(page, e2e_home):
+    answer = ask(page, "Apa visi Kota Bekasi?")
+    answer.locator("button.fb-down").click()
+    page.wait_for_function("() => document.querySelector('.fb-done').textContent.includes('Thanks')")
+    lines = (e2e_home / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    entry = json.loads(lines[-1])
+    assert entry["rating"] == "down" and entry["question"] == "Apa visi Kota Bekasi?"
+    assert "Bekasi Maju" in entry["answer"] and entry["timestamp"]
+    assert entry["citations"][0]["n"] == 1 and entry["citations"][0]["source"]
+
+
+def test_staff_tab_finds_mission_3_of_kota_metro_with_programs(page):
+    page.get_by_role("tab", name="Rencana / Plans").click()
+    count = page.locator("#plan-count")
+
+    def wait_count_change(before: str) -> str:
+        page.wait_for_function(
+            """([b]) => { const t = document.querySelector('#plan-count').innerText.trim();
+                          return /^\\d+ butir/.test(t) && t !== b; }""", arg=[before])
+        page.wait_for_timeout(300)
+        return count.inner_text().strip()
+
+    everything = wait_count_change("")
+    choose(page, "#plan-region", "Kota Metro")
+    in_metro = wait_count_change(everything)
+    page.fill("#plan-search textarea, #plan-search input", "mission 3")
+    page.click("#plan-go")
+    found = wait_count_change(in_metro)
+    assert int(found.split()[0]) < int(in_metro.split()[0]) < int(everything.split()[0])
+    table = page.locator("#plan-table")
+    text = table.inner_text()
+    assert "Revitalisasi Stadion Tejosari" in text
+    assert "Meningkatkan kuantitas dan kualitas infrastruktur fisik" in text
+    assert "Bekasi" not in text
+    # selecting a row shows the passage it was read from
+    page.locator("#plan-table .body-cell", has_text="Revitalisasi Stadion Tejosari").first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('#plan-passage mark.support') || {}).innerText === 'Revitalisasi Stadion Tejosari'")
+    assert "Program Kerja" in page.locator("#plan-passage").inner_text()
+    # CSV export
+    page.click("#plan-export")
+    page.wait_for_selector("#plan-file a")
+    with page.expect_download() as download:
+        page.locator("#plan-file a").first.click()
+    csv_text = download.value.path().read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("region,title,period,doc_id,kind,number,parent,text,start,end")
+    assert "Revitalisasi Stadion Tejosari" in csv_text
+
+
+def upload(page, path, expect: str | None = None) -> str:
+    """Upload a file on the documents tab; wait for the status line that names it (or `expect`)."""
+    page.get_by_role("tab", name="Dokumen / Documents").click()
+    page.set_input_files("#upload-file input[type=file]", str(path))
+    if expect is None:  # the file is on the server once the component lists it
+        page.locator("#upload-file").get_by_text(path.name).first.wait_for(timeout=120_000)
+    page.click("#upload-go")
+    page.wait_for_function(
+        """([want]) => [...document.querySelectorAll('#upload-status .upload-ok, #upload-status .upload-error')]
+                        .some((e) => e.innerText.includes(want))""",
+        arg=[expect or path.name], timeout=180_000)
+    return page.locator("#upload-status .upload-ok, #upload-status .upload-error").inner_text()
+
+
+def test_upload_then_ask_about_it(page, tmp_path):
+    doc = tmp_path / "taman_kota_hijau.md"
+    doc.write_text(
+        "# Program Taman Kota Hijau Kota Metro 2025\n\n"
+        "Program Taman Kota Hijau adalah program baru Pemerintah Kota Metro untuk menambah ruang terbuka hijau.\n"
+        "Program Taman Kota Hijau menanam 500 pohon peneduh dan membangun 12 taman bermain di setiap kelurahan "
+        "Kota Metro pada tahun 2025-2026.\n",
+        encoding="utf-8",
+    )
+    status = upload(page, doc)
+    assert "taman_kota_hijau.md" in status and "Gagal" not in status
+    assert "taman_kota_hijau.md" in page.locator("#docs-table").inner_text()
+    page.get_by_role("tab", name="Obrolan / Chat").click()
+    answer = ask(page, "Apa itu Program Taman Kota Hijau?")
+    assert "500 pohon peneduh" in answer.locator(".answer-text").inner_text()
+    assert "Program Taman Kota Hijau Kota Metro 2025" in answer.locator(".src-card .src-title").first.inner_text()
+
+
+def test_upload_errors_are_clear(page, tmp_path):
+    bad = tmp_path / "notes.exe"
+    bad.write_bytes(b"MZ not a plan")
+    page.get_by_role("tab", name="Dokumen / Documents").click()
+    page.set_input_files("#upload-file input[type=file]", str(bad))
+    page.wait_for_selector(".toast-body", timeout=60_000)  # the browser refuses it at once, before any upload
+    assert "Invalid file type: notes.exe" in page.locator(".toast-body").first.inner_text()
+    status = upload(page, bad, expect="Choose a file first")
+    page.reload(wait_until="load")
+    broken = tmp_path / "rusak.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really a pdf")
+    status = upload(page, broken)
+    assert "Gagal" in status and "rusak.pdf" in status and "PDF" in status
+    assert page.locator("#upload-status .upload-error").count() == 1
+    assert "rusak.pdf" in page.locator("#failures-table").inner_text()
+
+
+def test_document_and_question_text_never_run_as_html(page, tmp_path):
+    doc = tmp_path / "lampu_surya.md"
+    doc.write_text(
+        "# Catatan Program Lampu Jalan Surya Kota Metro\n\n"
+        "Program Lampu Jalan Surya memasang 300 lampu jalan tenaga surya di Kota Metro. Catatan uji: "
+        '<script>window.__pwned=1</script> dan <img src=x onerror="window.__pwned=2"> harus tampil sebagai teks.\n'
+        "Program Lampu Jalan Surya dijalankan oleh Dinas Perhubungan pada tahun 2025.\n",
+        encoding="utf-8",
+    )
+    assert "Gagal" not in upload(page, doc)
+    page.get_by_role("tab", name="Obrolan / Chat").click()
+    answer = ask(page, "Apa itu Program Lampu Jalan Surya?")
+    card_text = answer.locator(".src-card").first.inner_text()
+    assert "<script>window.__pwned=1</script>" in card_text
+    assert '<img src=x onerror="window.__pwned=2">' in card_text
+    assert answer.locator("script, img").count() == 0
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    # a question holding markup is shown as typed
+    ask(page, "Apa visi <b>x</b> Kota Bekasi?")
+    user = page.locator("#chat-log .msg.user .q-text").last
+    assert user.inner_text() == "Apa visi <b>x</b> Kota Bekasi?"
+    assert user.locator("b").count() == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -1,0 +1,55 @@
+"""Upload checks that run before anything is copied or ingested, and the plan table's search."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.plan import PlanRow
+from bot.web.documents import check_upload, safe_name
+from bot.web.plans import filter_rows, write_csv
+from planbot.errors import PlanbotError
+
+
+def test_wrong_type_empty_and_too_big_are_refused(tmp_path):
+    exe = tmp_path / "x.exe"
+    exe.write_bytes(b"MZ")
+    with pytest.raises(PlanbotError, match=r"\.exe is not accepted"):
+        check_upload(exe, 1)
+    empty = tmp_path / "kosong.md"
+    empty.write_text("")
+    with pytest.raises(PlanbotError, match="empty"):
+        check_upload(empty, 1)
+    big = tmp_path / "besar.txt"
+    big.write_bytes(b"a" * 2 * 1024 * 1024)
+    with pytest.raises(PlanbotError, match="over the 1 MB limit"):
+        check_upload(big, 1)
+    ok = tmp_path / "Rencana.MD"
+    ok.write_text("# Rencana")
+    check_upload(ok, 1)
+
+
+def test_upload_names_stay_inside_the_uploads_folder():
+    assert safe_name("../../etc/passwd.md") == "passwd.md"
+    assert safe_name("C:\\Users\\x\\Rencana Kota (final).PDF") == "Rencana_Kota_final.pdf"
+    assert safe_name(".hidden.txt") == "hidden.txt"
+
+
+ROWS = [
+    PlanRow("d", "Kota Metro", "T", None, "mission", 3, None, "Meningkatkan infrastruktur", 0, 10),
+    PlanRow("d", "Kota Metro", "T", None, "program", 1, "mission 3", "Revitalisasi Stadion Tejosari", 20, 49),
+    PlanRow("d", "Kota Metro", "T", None, "program", 1, "mission 2", "Program kesehatan 3 kecamatan", 50, 70),
+    PlanRow("e", "Kota Bekasi", "U", None, "mission", 3, None, "Misi Bekasi", 0, 5),
+]
+
+
+def test_plan_search_by_label_parent_and_text():
+    got = filter_rows(ROWS, region="Kota Metro", search="Mission 3")
+    assert [r.text for r in got] == ["Meningkatkan infrastruktur", "Revitalisasi Stadion Tejosari"]
+    assert [r.text for r in filter_rows(ROWS, kind="program", search="stadion")] == ["Revitalisasi Stadion Tejosari"]
+    assert len(filter_rows(ROWS)) == 4
+
+
+def test_csv_export(tmp_path):
+    text = write_csv(ROWS[:2], tmp_path / "p.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "region,title,period,doc_id,kind,number,parent,text,start,end"
+    assert "Kota Metro,T,,d,program,1,mission 3,Revitalisasi Stadion Tejosari,20,49" in text

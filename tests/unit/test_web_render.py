@@ -1,0 +1,43 @@
+"""Answer and card HTML: document and user text is always escaped; markers link to their cards."""
+
+from __future__ import annotations
+
+from bot.web.render import answer_block, highlighted, linked_markers, question_block, source_card
+
+
+def test_highlight_spans_are_marked_after_escaping():
+    text = "a <b>bold</b> claim & more"
+    html = highlighted(text, [[2, 13], [8, 19]])
+    assert html == 'a <mark class="support">&lt;b&gt;bold&lt;/b&gt; claim</mark> &amp; more'
+
+
+def test_out_of_range_and_empty_spans_are_ignored():
+    assert highlighted("abc", [[5, 9], [2, 2], [-3, 1]]) == '<mark class="support">a</mark>bc'
+
+
+def test_markers_link_to_cards_of_their_turn_only_when_cited():
+    html = linked_markers("Misi 3 [1] dan [2] <i>[9]</i>", turn=4, count=2)
+    assert '<a class="cite" href="#src-4-1" data-target="src-4-1">[1]</a>' in html
+    assert 'href="#src-4-2"' in html and "[9]" in html and 'href="#src-4-9"' not in html
+    assert "&lt;i&gt;" in html and "<i>" not in html
+
+
+def test_card_escapes_document_text_and_metadata():
+    card = source_card(2, {"n": 1, "title": "<img src=x onerror=alert(1)>", "region": "Kota <Metro>",
+                           "section": "S", "page": 7, "text": "<script>alert(1)</script> ok", "score": 0.5,
+                           "highlights": [[0, 8]]})
+    assert 'id="src-2-1"' in card and "hal. 7" in card and "skor 0.500" in card
+    assert "<script>" not in card and "<img" not in card and "Kota &lt;Metro&gt;" in card
+    assert '<mark class="support">&lt;script&gt;</mark>' in card
+
+
+def test_abstained_answer_has_its_own_look_and_lists_coverage():
+    html = answer_block(1, {"answer": "Maaf, tidak ditemukan.", "abstained": True, "citations": []},
+                        regions=["Kota Metro"], titles=["Visi dan Misi Kota Metro"], answer_id="abc")
+    assert 'class="msg bot abstained"' in html and "Tidak ditemukan / Not found" in html
+    assert "Kota Metro" in html and "<li>Visi dan Misi Kota Metro</li>" in html and 'data-answer="abc"' in html
+
+
+def test_question_is_text():
+    html = question_block("Apa visi <b>x</b>?", "Apa visi <b>x</b> Kota Metro?")
+    assert "<b>" not in html and "Apa visi &lt;b&gt;x&lt;/b&gt;?" in html and "understood as" in html
