@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ingest.structure import KINDS
 from planbot.errors import PlanbotError
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
@@ -291,8 +292,7 @@ def eval_squad(source, out_dir, lang):
 
 @cli.command()
 @click.option("--region", default=None, help="Only this region, e.g. 'Kota Metro'.")
-@click.option("--kind", type=click.Choice(["vision", "vision_pillar", "mission", "commitment", "program", "affair",
-                                           "agency_vision", "agency_mission"]), default=None)
+@click.option("--kind", type=click.Choice(KINDS), default=None)
 @click.option("--search", default=None, help="Only items whose text contains this (case-insensitive).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets).")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.terms import QueryTerms, matches
 from index.glossary import EN_ID, translate_terms
 from index.lexical import analyze, stem, words
+from ingest.structure import PlanItem
 
 ORDINALS = {
     "pertama": 1, "kesatu": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5, "keenam": 6, "ketujuh": 7,
@@ -25,19 +26,13 @@ _LIST_WORDS = re.compile(r"\b(sebutkan|apa saja|what are|list|name the|which are
 
 
 @dataclass(frozen=True)
-class PlanRow:
+class PlanRow(PlanItem):
     """A plan item with its document's metadata, for the lookup table and for answers."""
 
     doc_id: str
     region: str | None
     title: str
     period: str | None
-    kind: str
-    number: int | None
-    parent: str | None
-    text: str
-    start: int
-    end: int
 
     def label(self, language: str) -> str:
         names = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -16,7 +17,7 @@ from bot.answer import compose, compose_plan, select
 from bot.language import detect_language
 from bot.plan import PlanRow, plan_rows_across, plan_rows_for, terms_beyond
 from bot.records import Answer, Citation
-from bot.terms import query_terms
+from bot.terms import REGION_PREFIXES, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.glossary import translate_terms
 from index.indexer import Indexer, load_lexical
@@ -47,9 +48,12 @@ def _inside_rows(citation: Citation, piece, rows: list[PlanRow]) -> bool:
     return any(r.doc_id == citation.doc_id and min(b, r.end) - max(a, r.start) >= 0.6 * (b - a) for r in rows)
 
 
-def _region_key(region: str) -> set[str]:
-    """The distinctive words of a region name: 'Kota Metro' -> {'metro'}."""
-    return {w for w in words(region) if w not in ("kota", "kabupaten", "kab", "provinsi", "dki")}
+def _within(citation: Citation, piece, spans: list[tuple[str, int, int]]) -> bool:
+    """True when a quoted piece starts inside one of the (doc_id, start, end) spans."""
+    if citation.start is None:
+        return False
+    at = citation.start + piece.start
+    return any(doc == citation.doc_id and start <= at < end for doc, start, end in spans)
 
 
 class Planbot:
@@ -87,8 +91,8 @@ class Planbot:
                 vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
             meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
             self.plan_rows = [
-                PlanRow(i["doc_id"], meta[i["doc_id"]].get("region"), meta[i["doc_id"]].get("title", i["doc_id"]),
-                        meta[i["doc_id"]].get("period"), i["kind"], i["number"], i["parent"], i["text"], i["start"], i["end"])
+                PlanRow(**i, region=meta[i["doc_id"]].get("region"), title=meta[i["doc_id"]].get("title", i["doc_id"]),
+                        period=meta[i["doc_id"]].get("period"))
                 for i in self.manifest.plan_items() if i["doc_id"] in meta
             ]
             self.corpus = CorpusProfile(
@@ -137,9 +141,9 @@ class Planbot:
         verdict = judge_question(question, q, self.corpus)
         if verdict.abstain:
             return self._abstain(question, language, verdict.reason, started)
-        asked_region = region or self.mentioned_region(question)
+        regions = regions_named(question, self.corpus.regions)
+        asked_region = region or (regions[0] if len(regions) == 1 else None)
         q = self._without_region_words(q, asked_region)
-        regions = self.mentioned_regions(question)
         spread = not asked_region and not doc_id and (len(regions) > 1 or bool(_ACROSS_REGIONS.search(question)))
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
         if spread and not plan_rows:
@@ -175,7 +179,8 @@ class Planbot:
             text = compose_plan(plan_rows, citations, language)
             if beyond:
                 extra = [p for p in chosen if not _inside_rows(citations[p.citation], p, plan_rows)]
-                explaining = [p for p in extra if self._explains(citations[p.citation], p, plan_rows)]
+                spans = self._explanation_spans(plan_rows)
+                explaining = [p for p in extra if _within(citations[p.citation], p, spans)]
                 extra = explaining or extra
                 if extra:
                     text += "\n\n" + compose(citations, extra, language)
@@ -186,28 +191,13 @@ class Planbot:
         return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
                       plan_items=[r.as_dict() for r in plan_rows])
 
-    def _explains(self, citation: Citation, piece, rows: list[PlanRow]) -> bool:
-        """True when a piece stands between a named plan item and the document's next item (its explanation)."""
-        if citation.start is None:
-            return False
-        at = citation.start + piece.start
+    def _explanation_spans(self, rows: list[PlanRow]) -> list[tuple[str, int, int]]:
+        """Where each named item's explanation may stand: from its end to the document's next plan item."""
+        spans = []
         for r in rows:
-            if r.doc_id != citation.doc_id or at < r.end:
-                continue
             following = [x.start for x in self.plan_rows if x.doc_id == r.doc_id and x.start >= r.end]
-            if at < min(following, default=at + 1):
-                return True
-        return False
-
-    def mentioned_regions(self, question: str) -> list[str]:
-        """The corpus regions the question names ("Bekasi", "Kota Metro")."""
-        qwords = set(words(question))
-        return [r for r in self.corpus.regions if _region_key(r) and _region_key(r) <= qwords]
-
-    def mentioned_region(self, question: str) -> str | None:
-        """The one corpus region the question names, else None."""
-        found = self.mentioned_regions(question)
-        return found[0] if len(found) == 1 else None
+            spans.append((r.doc_id, r.end, min(following, default=sys.maxsize)))
+        return spans
 
     def _across_regions(self, retriever: HybridRetriever, bundle: QueryBundle, regions: list[str], k: int) -> list[NodeWithScore]:
         """The best passages overall, with each region's best among the first k, for questions that compare
@@ -233,7 +223,7 @@ class Planbot:
         """Region names route the search; they are not topic words to match in sentences."""
         if not region:
             return q
-        drop = {stem(w) for w in words(region)} | {"kota", "kabupaten", "city", "provinsi"}
+        drop = {stem(w) for w in words(region)} | REGION_PREFIXES
         return type(q)(tuple(t for t in q.terms if t not in drop), q.untranslated)
 
     def _plan_hits(self, rows: list[PlanRow]) -> list[NodeWithScore]:

@@ -24,6 +24,21 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# Words that say what kind of place a region is, not which one ("Kota Metro" is named by "metro").
+REGION_PREFIXES = frozenset({"kota", "kabupaten", "kab", "provinsi", "dki", "city", "of"})
+
+
+def region_key(region: str) -> set[str]:
+    """The distinctive words of a region name: 'Kota Metro' -> {'metro'}."""
+    return {w for w in words(region) if w not in REGION_PREFIXES}
+
+
+def regions_named(question: str, regions: Iterable[str]) -> list[str]:
+    """The regions among `regions` that the question names ("Bekasi", "Kota Metro")."""
+    qwords = set(words(question))
+    return [r for r in regions if region_key(r) and region_key(r) <= qwords]
+
+
 @dataclass(frozen=True)
 class QueryTerms:
     """Analysed topic terms of a question: what must show up in a passage that answers it."""

@@ -350,22 +350,13 @@ class Indexer:
             self.manifest.clear_retired(retired)
 
     def _embeddings(self, ids: list[str]) -> dict[str, list[float]]:
-        """Stored embeddings by chunk id (ids missing from the store are left out).
-
-        Reads the collection directly: ChromaStore has no public call that returns embeddings.
-        """
+        """Stored embeddings by chunk id (ids missing from the store are left out)."""
         from chromadb.errors import ChromaError
 
-        out: dict[str, list[float]] = {}
-        batch = self.store.max_batch
         try:
-            for i in range(0, len(ids), batch):
-                res = self.store._col.get(ids=ids[i : i + batch], include=["embeddings"])
-                for cid, vector in zip(res["ids"], res["embeddings"]):
-                    out[cid] = [float(x) for x in vector]
+            return self.store.embeddings(ids)
         except ChromaError:
             return {}  # reuse is only an optimisation: the chunks are embedded again
-        return out
 
     def _prune(self, report: IngestReport, scope: list[Path] | None = None) -> None:
         """Remove documents whose files are gone (their failures too); only under `scope` when given."""

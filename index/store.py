@@ -170,6 +170,15 @@ class ChromaStore:
         return [got[i] for i in ids if i in got]
 
     @_server_call
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored embeddings by id (missing ids left out), so unchanged chunks need not be embedded again."""
+        out: dict[str, list[float]] = {}
+        for i in range(0, len(ids), self.max_batch):
+            res = self._col.get(ids=list(ids[i : i + self.max_batch]), include=["embeddings"])
+            out.update({cid: [float(x) for x in vector] for cid, vector in zip(res["ids"], res["embeddings"])})
+        return out
+
+    @_server_call
     def query(self, embedding: Sequence[float], n: int, where: dict | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks with cosine similarity.
 

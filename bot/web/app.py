@@ -29,7 +29,8 @@ from bot.web.documents import (
 )
 from bot.web.feedback import FeedbackStore
 from bot.web.followup import rewrite
-from bot.web.plans import KINDS, PLAN_COLUMNS, filter_rows, source_text, table, write_csv
+from bot.web.plans import PLAN_COLUMNS, filter_rows, source_text, table, write_csv
+from ingest.structure import KINDS
 from planbot.errors import ConfigError, PlanbotError
 from planbot.settings import Settings
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.plan import mission_number
-from bot.terms import QUESTION_WORDS
+from bot.terms import QUESTION_WORDS, REGION_PREFIXES, region_key, regions_named
 from index.lexical import words
 from index.stopwords import ALL as STOPWORDS
 
@@ -31,7 +31,6 @@ STRUCTURE_WORDS = frozenset([
     "priority", "commitment", "commitments", "affairs", "affair", "pillar", "pillars", "goal", "goals",
     "objective", "objectives", "its", "their", "work",
 ])
-_REGION_PREFIXES = ("kota", "kabupaten", "kab", "provinsi", "dki", "city", "of")
 # Parts of a mission: a question about these after a mission question is about that mission's parts.
 MISSION_PARTS = frozenset([
     "program", "programs", "kerja", "komitmen", "urusan", "commitment", "commitments", "affair", "affairs",
@@ -75,24 +74,19 @@ def history_questions(history: Iterable) -> list[str]:
     return out
 
 
-def _region_key(region: str) -> set[str]:
-    return {w for w in words(region) if w not in _REGION_PREFIXES}
-
-
 def region_in(question: str, regions: Sequence[str]) -> str | None:
     """The corpus region a question names ('Metro', 'Kota Bekasi'), else None (or when it names several)."""
-    qwords = set(words(question))
-    found = [r for r in regions if _region_key(r) and _region_key(r) <= qwords]
+    found = regions_named(question, regions)
     return found[0] if len(found) == 1 else None
 
 
 def topic_words(question: str, regions: Sequence[str] = ()) -> list[str]:
     """Content words beyond question words, plan-structure words, ordinals and region names."""
-    region_words = set().union(*(_region_key(r) for r in regions)) if regions else set()
+    region_words = set().union(*(region_key(r) for r in regions)) if regions else set()
     return [
         w for w in words(question)
         if w not in STOPWORDS and w not in QUESTION_WORDS and w not in STRUCTURE_WORDS and w not in region_words
-        and w not in _REGION_PREFIXES and not w.isdigit() and w not in ("ke", "nomor", "no")
+        and w not in REGION_PREFIXES and not w.isdigit() and w not in ("ke", "nomor", "no")
     ]
 
 
@@ -152,9 +146,9 @@ def rewrite(question: str, history: Iterable, regions: Sequence[str], *, region_
         base = previous[-1]
         old_region = region_in(base, regions)
         if old_region:
-            drop = _region_key(old_region)
+            drop = region_key(old_region)
             kept = [t for t in base.rstrip("?!. ").split() if not (set(words(t)) & drop)]
-            kept = [t for t in kept if t.lower() not in _REGION_PREFIXES] if len(kept) > 1 else kept
+            kept = [t for t in kept if t.lower() not in REGION_PREFIXES] if len(kept) > 1 else kept
             base = " ".join(kept)
         else:
             base = base.rstrip("?!. ")

@@ -9,7 +9,6 @@ from bot.plan import PlanRow
 from planbot.errors import PlanbotError
 
 PLAN_COLUMNS = ["region", "kind", "number", "parent", "text", "title", "doc_id", "start", "end"]
-KINDS = ("vision", "vision_pillar", "mission", "commitment", "program", "affair", "agency_vision", "agency_mission")
 
 
 def filter_rows(rows: list[PlanRow], *, region: str | None = None, kind: str | None = None,

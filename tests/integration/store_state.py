@@ -90,10 +90,7 @@ def snapshot(home: Path, embedder) -> Snapshot:
         store = open_store(settings, embedder.model_name, embedder.dim)
         ids = store.all_ids() if store else []
         chunks = {c.id: c for c in store.get(ids)} if store else {}
-        embeddings: dict[str, np.ndarray] = {}
-        for i in range(0, len(ids), 500):
-            res = store._col.get(ids=ids[i : i + 500], include=["embeddings"])
-            embeddings.update({cid: np.asarray(e, dtype=np.float32) for cid, e in zip(res["ids"], res["embeddings"])})
+        embeddings = {cid: np.asarray(e, dtype=np.float32) for cid, e in (store.embeddings(ids) if store else {}).items()}
         plan: dict[str, list[dict]] = {}
         for item in manifest.plan_items():
             plan.setdefault(item["doc_id"], []).append(item)

@@ -34,11 +34,15 @@ def test_upload_names_stay_inside_the_uploads_folder():
     assert safe_name(".hidden.txt") == "hidden.txt"
 
 
+def row(doc_id, region, title, kind, number, parent, text, start, end) -> PlanRow:
+    return PlanRow(kind, number, parent, text, start, end, doc_id=doc_id, region=region, title=title, period=None)
+
+
 ROWS = [
-    PlanRow("d", "Kota Metro", "T", None, "mission", 3, None, "Meningkatkan infrastruktur", 0, 10),
-    PlanRow("d", "Kota Metro", "T", None, "program", 1, "mission 3", "Revitalisasi Stadion Tejosari", 20, 49),
-    PlanRow("d", "Kota Metro", "T", None, "program", 1, "mission 2", "Program kesehatan 3 kecamatan", 50, 70),
-    PlanRow("e", "Kota Bekasi", "U", None, "mission", 3, None, "Misi Bekasi", 0, 5),
+    row("d", "Kota Metro", "T", "mission", 3, None, "Meningkatkan infrastruktur", 0, 10),
+    row("d", "Kota Metro", "T", "program", 1, "mission 3", "Revitalisasi Stadion Tejosari", 20, 49),
+    row("d", "Kota Metro", "T", "program", 1, "mission 2", "Program kesehatan 3 kecamatan", 50, 70),
+    row("e", "Kota Bekasi", "U", "mission", 3, None, "Misi Bekasi", 0, 5),
 ]
 
 
