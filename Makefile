@@ -36,7 +36,7 @@ test: install-dev
 	$(BIN)/python -m pytest -q
 
 eval: install
-	$(BIN)/planbot eval --dataset evals/qa.jsonl --report artifacts/eval-report.md
+	$(BIN)/planbot eval --suite evals/suite.toml --output artifacts/eval-suite.json --report artifacts/eval-suite.md
 
 bench: install-dev
 	$(BIN)/python bench/bench_core.py

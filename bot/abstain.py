@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 
 from bot.terms import QueryTerms, has_money, has_rate, matches
-from index.glossary import EN_ID, translate_terms
 from index.lexical import analyze, stem
-from index.stopwords import ALL as STOPWORDS
 from ingest.cleaning import strip_emphasis
+from planbot.language import EN_ID, STOPWORDS, translate_terms
 
 # The place word in any case, the name capitalised ("taman kota dan kuburan" names no place).
 _PLACE = re.compile(
@@ -90,11 +89,16 @@ def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile) -> Verdi
     return Verdict(False)
 
 
-def judge_answer(question: str, quoted: list[str], passages: list[str], best_score: float, top_similarity: float) -> Verdict:
-    """Abstain after retrieval when what was found does not answer what was asked."""
-    if _MONEY.search(question) and not any(has_money(p) for p in passages):
+def judge_answer(question: str, quoted: list[str], passages: list[str], best_score: float, top_similarity: float,
+                 kind: str = "how_much") -> Verdict:
+    """Abstain after retrieval when what was found does not answer what was asked.
+
+    Amounts and rates are required only when the question asks for a figure (kind "how_much"): "Apakah
+    keterbatasan dana menjadi kendala?" asks yes or no, not for an amount."""
+    asks_figure = kind == "how_much"
+    if asks_figure and _MONEY.search(question) and not any(has_money(p) for p in passages):
         return Verdict(True, "the plans give no amounts of money for this")
-    if _RATE.search(question) and not any(has_rate(p) for p in passages):
+    if asks_figure and _RATE.search(question) and not any(has_rate(p) for p in passages):
         return Verdict(True, "the plans give no such figure")
     if not quoted:
         return Verdict(True, "no passage answers the question")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -64,11 +65,14 @@ def score_piece(piece_text: str, q: QueryTerms, weights: dict[str, float]) -> fl
     return got / total if total else 0.0
 
 
-def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False) -> list[Piece]:
+def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False,
+           holds_fact: Callable[[str], bool] | None = None, window: int = 0) -> list[Piece]:
     """The pieces worth quoting, in passage order: the best ones and the lists they introduce.
 
     With `spread` (a question about several regions), every cited passage is read and each region's best
-    matching piece is quoted, so "which cities ..." is answered city by city.
+    matching piece is quoted, so "which cities ..." is answered city by city. With `holds_fact` (a factoid
+    question: does a piece hold the asked kind of fact?), the best matching piece that holds one is quoted
+    too when the strongest pieces hold none. `window`: the n best sentences are quoted with their neighbours.
     """
     if not citations:
         return []
@@ -95,9 +99,29 @@ def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], 
                 if best is not None and best.score >= 0.5 * top:
                     chosen.append(best)
                     strong.append(best)
+    if holds_fact and not any(holds_fact(p.text(citations[p.citation].text)) for p in chosen):
+        bearing = [p for p in best_overall if p.score > 0 and p.kind != "heading"
+                   and holds_fact(p.text(citations[p.citation].text))]
+        if bearing:
+            chosen.append(max(bearing, key=lambda p: p.score))
+    if not spread:
+        chosen += _window(chosen, best_overall, window)
     chosen = _with_lists(chosen, strong, best_overall, citations)
     chosen.sort(key=lambda p: (p.citation, p.start))
     return _dedupe(chosen)[:MAX_QUOTES]
+
+
+def _window(chosen: list[Piece], pieces: list[Piece], n: int) -> list[Piece]:
+    """The sentences around the n best quoted ones (one on each side, in the same passage): the answer to a
+    question often stands in the sentence before or after the one that shares its words."""
+    out = []
+    for best in sorted((p for p in chosen if p.kind == "para"), key=lambda p: -p.score)[:n]:
+        same = [x for x in pieces if x.citation == best.citation and x.kind == "para"]
+        before = [x for x in same if x.start < best.start]
+        after = [x for x in same if x.start > best.start]
+        out += [max(before, key=lambda x: x.start)] if before else []
+        out += [min(after, key=lambda x: x.start)] if after else []
+    return out
 
 
 def _with_lists(chosen: list[Piece], strong: list[Piece], pieces: list[Piece], citations: list[Citation]) -> list[Piece]:

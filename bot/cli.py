@@ -222,26 +222,44 @@ def _format_of(source: str) -> str:
 
 
 @cli.command("eval")
-@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="A qa.jsonl file (see evals/README.md).")
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A qa.jsonl file (see evals/README.md), asked against the collection.")
+@click.option("--suite", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A suite file (evals/suite.toml): every set on its own cached index, with the naive baselines.")
+@click.option("--profile", type=click.Choice(["full", "fast"]), default="full", show_default=True,
+              help="With --suite: 'fast' runs each set's CI subset.")
+@click.option("--set", "only", multiple=True, help="With --suite: run only this set (repeatable).")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --suite: where corpora are indexed once (default: artifacts/eval-cache).")
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Ingest this folder into the collection first.")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid")
 @click.option("--k", "k", type=click.IntRange(1, 50), default=5, help="Citations per question.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Per-question records (JSONL).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Markdown report (+ PNG plot).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Per-question records (JSONL); with --suite, the whole run as JSON (figures and records).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Markdown report (+ PNG plot); with --suite, the table.")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Fail (exit 2) when a metric misses these bounds, e.g. evals/thresholds.toml.")
+              help="With --dataset: fail (exit 2) when a metric misses these bounds, e.g. evals/thresholds.toml.")
 @click.option("--no-compare", is_flag=True, help="Skip running the other retrievers for the comparison.")
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON (with --suite: figures and records).")
 @store_options
 @friendly_errors
-def eval_cmd(dataset, corpus, retriever, k, output, report, thresholds, no_compare, as_json, home, collection):
-    """Score retrieval, citations, answers and abstention on a Q&A set.
+def eval_cmd(dataset, suite, profile, only, cache, corpus, retriever, k, output, report, thresholds, no_compare,
+             as_json, home, collection):
+    """Score retrieval, citations, answers and abstention on a Q&A set, or on every set of a suite.
 
+    \b
     Example: planbot eval --dataset evals/qa.jsonl --report artifacts/report.md
+    Example: planbot eval --suite evals/suite.toml --profile fast --output artifacts/eval-fast.json
     """
     from bot.service import Planbot
+
+    if (dataset is None) == (suite is None):
+        raise click.UsageError("give --dataset FILE (one qa.jsonl) or --suite FILE (every set of a suite)")
+    if suite:
+        _eval_suite(suite, profile, list(only), cache, k, output, report, as_json, _settings(home, collection))
+        return
     from evals.harness import check_thresholds, evaluate, write_records
     from evals.report import write_report
 
@@ -274,6 +292,48 @@ def eval_cmd(dataset, corpus, retriever, k, output, report, thresholds, no_compa
             sys.exit(2)
 
 
+def _eval_suite(suite, profile, only, cache, k, output, report, as_json, settings) -> None:
+    """`eval --suite`: the table on stdout (or the JSON with --json); exit 2 when a set misses its thresholds."""
+    from evals.suite import format_table, load_suite, run_suite
+    from index.embedders import make_embedder
+    from planbot.settings import PROJECT_ROOT
+
+    load_suite(suite)  # a mistake in the suite file is reported before the model loads
+    log = functools.partial(click.echo, err=True)
+    run = run_suite(suite, profile=profile, settings=settings, embedder=make_embedder(settings),
+                    cache_root=cache or PROJECT_ROOT / "artifacts" / "eval-cache", k=k, only=only,
+                    progress=sys.stderr.isatty(), log=log)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(run.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        log(f"figures and per-question records: {output}")
+    table = format_table(run)
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(f"# Planbot eval suite: {suite} ({profile})\n\n{table}\n", encoding="utf-8")
+    click.echo(json.dumps(run.as_dict(), ensure_ascii=False) if as_json else table)
+    for miss in run.misses:
+        click.echo(f"below threshold: {miss}", err=True)
+    if run.misses:
+        sys.exit(2)
+
+
+@cli.command("eval-devset")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--questions", type=click.IntRange(1), default=None, help="Only this many questions (chosen by id hash).")
+@friendly_errors
+def eval_devset(source, out_dir, questions):
+    """Convert a development set (../shared/devsets/*.json) into a corpus folder plus qa.jsonl.
+
+    Example: planbot eval-devset ../shared/devsets/tydiqa_id_valid.json --out dev/ && planbot eval --dataset dev/qa.jsonl --corpus dev/corpus --collection dev
+    """
+    from evals.devsets import convert_devset
+
+    corpus, qa, n = convert_devset(source, out_dir, questions=questions)
+    click.echo(f"{n} questions -> {qa}; corpus -> {corpus}")
+
+
 @cli.command("eval-squad")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
@@ -303,8 +363,7 @@ def plan(region, kind, search, as_json, as_csv, home, collection):
 
     Example: planbot plan --region "Kota Metro" --kind program --csv > programs.csv
     """
-    import csv
-
+    from bot.plan_csv import write_plan_csv
     from index.manifest import Manifest
 
     settings = _settings(home, collection)
@@ -321,10 +380,7 @@ def plan(region, kind, search, as_json, as_csv, home, collection):
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif as_csv:
-        fields = ["region", "title", "period", "doc_id", "kind", "number", "parent", "text", "start", "end"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+        write_plan_csv(rows, sys.stdout)  # cells a spreadsheet would run as formulas are escaped
     else:
         for r in rows:
             num = f" {r['number']}" if r["number"] else ""

@@ -6,14 +6,10 @@ import re
 from dataclasses import dataclass
 
 from bot.terms import QueryTerms, matches
-from index.glossary import EN_ID, translate_terms
 from index.lexical import analyze, stem, words
 from ingest.structure import PlanItem
+from planbot.language import EN_ID, ORDINALS, translate_terms
 
-ORDINALS = {
-    "pertama": 1, "kesatu": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5, "keenam": 6, "ketujuh": 7,
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-}
 _NUMBERED_MISSION = re.compile(
     r"\b(?:misi|mission)\s*(?:ke-?\s*)?(\d{1,2})\b|\b(?:misi|mission)\s+(" + "|".join(ORDINALS) + r")\b"
     r"|\b(" + "|".join(ORDINALS) + r")\s+(?:misi|mission)\b",

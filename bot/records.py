@@ -35,6 +35,9 @@ class Answer:
     latency_ms: float = 0.0
     reason: str | None = None
     plan_items: list[dict] = field(default_factory=list)
+    signals: dict[str, float] | None = None  # what the answer-or-not decision read (bot.decide.Signals)
+    confidence: float | None = None  # the calibrated probability that the passages support an answer
+    short_answer: str | None = None  # a factoid question's figure, date or name with its [n], leading the answer
 
     def as_dict(self) -> dict:
         d = asdict(self)

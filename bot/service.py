@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import logging
 import sys
 import threading
 import time
@@ -12,33 +12,33 @@ from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from bot.abstain import CorpusProfile, judge_answer, judge_question
+from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question
 from bot.answer import compose, compose_plan, select
-from bot.language import detect_language
+from bot.decide import Decider, measure
 from bot.plan import PlanRow, plan_rows_across, plan_rows_for, terms_beyond
+from bot.question import Question, read_question, refusal_text
+from bot.question_input import require_question
 from bot.records import Answer, Citation
+from bot.short_answer import candidates as fact_spans
+from bot.short_answer import short_answer
 from bot.terms import REGION_PREFIXES, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
-from index.glossary import translate_terms
 from index.indexer import Indexer, load_lexical
 from index.lexical import LexicalIndex, stem, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
-from planbot.errors import PlanbotError
+from planbot.errors import PlanbotError, StoreUnavailable
+from planbot.language import translate_terms
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 MAX_TERMS_BEYOND_PLAN = 3
 MAX_REGIONS_SPREAD = 4
-# Questions about several regions at once: each region gets a passage among the first k, and a quote.
-_ACROSS_REGIONS = re.compile(
-    r"\b(which|what) (cities|regions|regencies)\b|\bkota mana\b|\bdaerah mana\b|\bkota-kota\b|\bbandingkan\b"
-    r"|\bcompare\b|\beach (city|region)\b|\bmasing-masing kota\b|\bthe cities\b",
-    re.IGNORECASE,
-)
-
+UNPLACED_POOL = 4  # with documents of unknown region, a region-named question ranks k * this unfiltered passages
 
 def _inside_rows(citation: Citation, piece, rows: list[PlanRow]) -> bool:
     """True when a quoted piece is mostly a plan item the answer already names ("1. Revitalisasi ...;")."""
@@ -67,29 +67,37 @@ class Planbot:
         LlamaSettings.embed_model = self.embedder
         self.store: ChromaStore | None = None
         self.manifest = Manifest(settings.manifest_path, settings.collection)
-        self.fusion = fusion or Fusion()
+        self.fusion = fusion or Fusion.fitted()
+        self.decider = Decider.load() if settings.abstention == "calibrated" else None
         self._lock = threading.Lock()
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload what changed on disk: the store, visible chunks, BM25, the corpus profile."""
+        """Reload what changed on disk: the store, visible chunks, BM25, the corpus profile.
+
+        The store is reopened in place (an embedded client does not see other processes' writes), so the
+        indexers this service hands out, which write through it, see the same fresh store.
+        """
         with self._lock:
-            self._generation = self.manifest.generation()
-            if self.store is None or not self.settings.chroma_url:
-                if self.store is not None:  # an embedded client does not see other processes' writes: reopen
-                    self.store.close()
+            generation = self.manifest.generation()
+            self._generation = None  # a reload that fails half-way is tried again by the next request
+            if self.store is None:
                 self.store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+            else:
+                self.store.reopen()
             docs = self.manifest.documents()
             self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
             self._spans: dict[str, list] = {}
             self.visible = self.manifest.visible_chunk_ids()
             self.lexical: LexicalIndex = load_lexical(self.settings, self.store, self.manifest)
             regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
+            self._unplaced = any(d.chunk_ids and not d.metadata.get("region") for d in docs)  # region unknown
             vocab = set()
             for d in docs:
                 vocab.update(words(d.text))
                 vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
             meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
+            self._doc_meta = meta
             self.plan_rows = [
                 PlanRow(**i, region=meta[i["doc_id"]].get("region"), title=meta[i["doc_id"]].get("title", i["doc_id"]),
                         period=meta[i["doc_id"]].get("period"))
@@ -101,10 +109,33 @@ class Planbot:
                 words=frozenset(vocab),
                 terms=self.lexical.vocabulary,
             )
+            self._generation = generation
+
+    def refresh_if_changed(self) -> bool:
+        """Reload when another connection (the CLI, --watch, an upload) committed since the last load; a
+        store that cannot be read raises StoreUnavailable (the next call tries again)."""
+        if self.manifest.generation() == self._generation:
+            return False
+        try:
+            self.refresh()
+        except StoreUnavailable as exc:
+            raise self._store_failed(exc) from exc
+        return True
+
+    def _store_failed(self, exc: StoreUnavailable) -> StoreUnavailable:
+        """Log a store error and make the next request reopen the store; the error to show the asker."""
+        self._generation = None
+        log.warning("vector store error, reopened on the next request: %s", exc)
+        if self.settings.chroma_url:
+            return StoreUnavailable(str(exc))  # names the server and what to check
+        return StoreUnavailable(
+            "the index could not be read just now (another ingest may have changed it); it is reloaded for "
+            "the next question: please ask again"
+        )
 
     def indexer(self) -> Indexer:
-        """An indexer sharing this service's embedding model."""
-        return Indexer(self.settings, self.embedder)
+        """An indexer sharing this service's embedding model and its one store (close it after use)."""
+        return Indexer(self.settings, self.embedder, store=self.store)
 
     def retriever(self, *, mode: str = "hybrid", k: int | None = None, region: str | None = None,
                   doc_id: str | None = None, language: str = "id") -> HybridRetriever:
@@ -117,35 +148,43 @@ class Planbot:
             mode: str = "hybrid") -> Answer:
         """Answer a question from the indexed plans, or abstain and say what the corpus covers."""
         started = time.perf_counter()
-        question = " ".join((question or "").split())
-        if not question:
-            raise PlanbotError("the question is empty: ask something about the plans, e.g. 'Apa visi Kota Bekasi?'")
+        question = require_question(question)  # zero-width characters and whitespace alone are empty
         if len(question) > MAX_QUESTION_CHARS:
             raise PlanbotError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
-        if self.manifest.generation() != self._generation:
-            self.refresh()  # an ingest elsewhere (the CLI, --watch, an upload) committed since the last question
+        self.refresh_if_changed()  # an ingest elsewhere (the CLI, --watch, an upload) committed since the last question
         if not self.visible:
             raise PlanbotError(
                 f"nothing is ingested in collection {self.settings.collection!r} yet: run `planbot ingest` first"
             )
         if region and region not in self.corpus.regions:
             raise PlanbotError(f"unknown region {region!r}; the corpus has: {', '.join(self.corpus.regions)}")
+        read = read_question(question)
+        if read.refusal:  # instructions to the system and personal data: a polite refusal, nothing retrieved
+            return Answer(question, refusal_text(read.refusal, read.language), True, read.language, [],
+                          (time.perf_counter() - started) * 1000, reason=f"refused: {read.refusal}")
         embedding = self.embedder.get_query_embedding(question)  # the model runs outside the lock: the slow part
         with self._lock:  # a refresh swaps the store and the indexes: answer from one consistent set
-            return self._answer(question, embedding, k=k, region=region, doc_id=doc_id, mode=mode, started=started)
+            try:
+                return self._answer(read, embedding, k=k, region=region, doc_id=doc_id, mode=mode, started=started)
+            except StoreUnavailable as exc:
+                raise self._store_failed(exc) from exc
 
-    def _answer(self, question: str, embedding: list[float], *, k: int | None, region: str | None,
+    def _answer(self, read: Question, embedding: list[float], *, k: int | None, region: str | None,
                 doc_id: str | None, mode: str, started: float) -> Answer:
-        language = detect_language(question)
+        question, language = read.text, read.language
         q = query_terms(question, language)
-        verdict = judge_question(question, q, self.corpus)
-        if verdict.abstain:
-            return self._abstain(question, language, verdict.reason, started)
+        abstention = self.settings.abstention
+        asked_verdict = judge_question(question, q, self.corpus)  # the first release's rules: a signal, or the decision
+        if abstention == "rules" and asked_verdict.abstain:
+            return self._abstain(question, language, asked_verdict.reason, started)
         regions = regions_named(question, self.corpus.regions)
         asked_region = region or (regions[0] if len(regions) == 1 else None)
         q = self._without_region_words(q, asked_region)
-        spread = not asked_region and not doc_id and (len(regions) > 1 or bool(_ACROSS_REGIONS.search(question)))
+        spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
+        named = self.documents_named(read) if not doc_id else None
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
+        if named:  # the plan the question names answers before another plan that quotes it
+            plan_rows = [r for r in plan_rows if r.doc_id in named] or plan_rows
         if spread and not plan_rows:
             plan_rows = plan_rows_across(question, self.plan_rows, regions or list(self.corpus.regions))
         beyond = terms_beyond(q, plan_rows, question) if plan_rows else []
@@ -155,26 +194,42 @@ class Planbot:
         retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
         lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
-        hits = (self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
-                if spread else retriever.retrieve(bundle))
+        if spread:
+            hits = self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
+        elif asked_region and not region and self._unplaced:
+            hits = self._routed_with_unplaced(retriever, bundle, asked_region)
+        else:
+            hits = retriever.retrieve(bundle)
         if not hits and asked_region and not region:
             retriever.region = None
             hits = retriever.retrieve(bundle)
+        if named and not spread:
+            hits = self._preferring(retriever, bundle, named, hits)
         plan_hits = self._plan_hits(plan_rows)
         cited = {p.node.node_id for p in plan_hits}
         hits = plan_hits + [h for h in hits if h.node.node_id not in cited]
         hits = hits[: k or self.settings.top_k]
         citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
-        chosen = select(citations, q, weights, spread=spread)
+        holds_fact = (lambda text: bool(fact_spans(read.kind, text))) if read.factoid else None
+        chosen = select(citations, q, weights, spread=spread, holds_fact=holds_fact,
+                        window=self.settings.quote_window)
         top_similarity = max(retriever.dense_scores.values(), default=0.0) if mode != "lexical" else 1.0
-        verdict = judge_answer(
-            question,
-            [p.text(citations[p.citation].text) for p in chosen],
-            [c.text for c in citations[:3]],
-            max((p.score for p in chosen), default=0.0),
-            top_similarity,
-        )
+        quoted = [p.text(citations[p.citation].text) for p in chosen]
+        best_piece = max((p.score for p in chosen), default=0.0)
+        found_verdict = judge_answer(question, quoted, [c.text for c in citations[:3]], best_piece, top_similarity,
+                                     read.kind)
+        signals = measure(read, q, [c.text for c in citations], quoted, best_piece,
+                          list(retriever.dense_scores.values()), coverage(q, self.corpus), self.lexical.idf,
+                          self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain))
+        decision, fact, short = None, None, None
+        if abstention == "rules":
+            verdict = found_verdict
+        elif abstention == "calibrated":
+            decision = self.decider.decide(signals)
+            verdict = Verdict(not decision.answer, decision.reason)
+        else:
+            verdict = Verdict(False)
         if plan_rows and not verdict.abstain:
             text = compose_plan(plan_rows, citations, language)
             if beyond:
@@ -185,11 +240,42 @@ class Planbot:
                 if extra:
                     text += "\n\n" + compose(citations, extra, language)
         elif verdict.abstain:
-            return self._abstain(question, language, verdict.reason, started)
+            answer = self._abstain(question, language, verdict.reason, started)
+            answer.signals = signals.as_dict()
+            answer.confidence = decision.probability if decision else None
+            return answer
         else:
             text = compose(citations, chosen, language)
+            by_score = sorted(range(len(chosen)), key=lambda i: -chosen[i].score)
+            fact = short_answer(read, [quoted[i] for i in by_score])
+            if fact:  # a factoid question: the figure, date or name first, then the quotes that hold it
+                short = f"{fact[1]} [{citations[chosen[by_score[fact[0]]].citation].n}]"
+                text = f"{short}\n\n{text}"
         return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
-                      plan_items=[r.as_dict() for r in plan_rows])
+                      plan_items=[r.as_dict() for r in plan_rows], signals=signals.as_dict(),
+                      confidence=decision.probability if decision else None,
+                      short_answer=short if not plan_rows and fact else None)
+
+    def documents_named(self, read: Question) -> frozenset[str] | None:
+        """The documents of the plan types (and period) a question names, when they are some but not all."""
+        if not read.doc_types:
+            return None
+        docs = {d: m for d, m in self._doc_meta.items() if m.get("doc_type") in read.doc_types}
+        periods = {f"{a}-{b}" for a, b in read.periods} | {str(y) for y in read.years}
+        in_period = {d for d, m in docs.items() if m.get("period") in periods}
+        chosen = frozenset(in_period or docs)
+        return chosen if chosen and len(chosen) < len(self._doc_meta) else None
+
+    def _preferring(self, retriever: HybridRetriever, bundle: QueryBundle, docs: frozenset[str],
+                    hits: list[NodeWithScore]) -> list[NodeWithScore]:
+        """The named documents' best passages first, then the rest of the ranking (a preference, not a filter)."""
+        scores = dict(retriever.dense_scores)
+        retriever.doc_ids = sorted(docs)
+        preferred = retriever.retrieve(bundle)
+        retriever.doc_ids = None
+        retriever.dense_scores = {**retriever.dense_scores, **scores}
+        first = {h.node.node_id for h in preferred}
+        return preferred + [h for h in hits if h.node.node_id not in first]
 
     def _explanation_spans(self, rows: list[PlanRow]) -> list[tuple[str, int, int]]:
         """Where each named item's explanation may stand: from its end to the document's next plan item."""
@@ -217,6 +303,23 @@ class Planbot:
         rest = [h for h in hits if h.node.node_id not in added]
         at = max(1, k - len(missing))  # they take the last of the first k places, after the best passage
         return rest[:at] + missing + rest[at:]
+
+    @staticmethod
+    def _routed_with_unplaced(retriever: HybridRetriever, bundle: QueryBundle, region: str) -> list[NodeWithScore]:
+        """The asked region's passages ranked together with those of documents whose region is unknown: routing
+        by the region a question names must not drop a passage only because its document names no region."""
+        k = retriever.top_k
+        retriever.region, retriever.top_k = None, k * UNPLACED_POOL
+        pool = [h for h in retriever.retrieve(bundle) if h.node.metadata.get("region") in (region, None, "")]
+        retriever.dense_scores = {h.node.node_id: retriever.dense_scores[h.node.node_id]
+                                  for h in pool if h.node.node_id in retriever.dense_scores}
+        retriever.region, retriever.top_k = region, k
+        hits = pool[:k]
+        if len(hits) < k:  # other regions crowded the pool: fill from the routed search
+            seen = {h.node.node_id for h in hits}
+            routed = retriever.retrieve(bundle)
+            hits += [h for h in routed if h.node.node_id not in seen][: k - len(hits)]
+        return hits
 
     @staticmethod
     def _without_region_words(q, region: str | None):

@@ -6,30 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from index.glossary import EN_ID, translate_terms
 from index.lexical import analyze, stem, words
-from index.stopwords import ALL as STOPWORDS
-
-# Words that shape a question but carry no topic.
-QUESTION_WORDS = frozenset(
-    """
-    cover covers covered mention mentions mentioned say says said about describe described regarding concern
-    concerns planned plans plan stated state states contain contains include includes involve involves kind
-    kinds type types main key according document documents text passage part section number numbers
-    first second third fourth fifth sixth seventh eighth ninth tenth one two three four five six seven eight nine ten
-    pertama kedua ketiga keempat kelima keenam ketujuh kedelapan kesembilan kesepuluh
-    mencakup membahas menyebut disebutkan tercantum terkait mengenai soal isi bunyi tentang menurut dokumen
-    sebut jelas isinya bunyinya adakah terdiri apa saja yaitu bagaimana
-    """.split()
-)
-
-
-# Words that say what kind of place a region is, not which one ("Kota Metro" is named by "metro").
-REGION_PREFIXES = frozenset({"kota", "kabupaten", "kab", "provinsi", "dki", "city", "of"})
+from ingest.regions import REGION_PREFIXES  # region names are read and normalised in ingest.regions
+from planbot.language import EN_ID, QUESTION_WORDS, STOPWORDS, translate_terms
 
 
 def region_key(region: str) -> set[str]:
-    """The distinctive words of a region name: 'Kota Metro' -> {'metro'}."""
+    """The distinctive words of a region name: 'Kota Metro' -> {'metro'}, 'Provinsi DKI Jakarta' ->
+    {'jakarta'}. Names are written one way (`ingest.regions.normalise_region`, used at ingest)."""
     return {w for w in words(region) if w not in REGION_PREFIXES}
 
 

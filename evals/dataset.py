@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evals.kinds import question_kind
 from evals.metrics import QAItem
 from planbot.errors import PlanbotError
 
@@ -12,7 +13,11 @@ FIELDS = {"id": str, "lang": str, "question": str, "answerable": bool, "evidence
 
 
 def load_dataset(path: Path) -> list[QAItem]:
-    """Questions of a qa.jsonl file; a malformed line is an error naming the line and the field."""
+    """Questions of a qa.jsonl file; a malformed line is an error naming the line and the field.
+
+    Optional fields: `kind` (else inferred from the question word) and `doc` (the file name, or names, that
+    answer it: how a suite's fast profile picks the questions of a document subset).
+    """
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -34,10 +39,13 @@ def load_dataset(path: Path) -> list[QAItem]:
             raise PlanbotError(f"{path}:{no}: duplicate id {obj['id']!r}")
         if obj["answerable"] and not obj["evidence"]:
             raise PlanbotError(f"{path}:{no}: an answerable question needs at least one evidence string")
+        kind, docs = obj.get("kind") or question_kind(obj["question"]), obj.get("doc") or []
+        docs = [docs] if isinstance(docs, str) else docs
+        if not isinstance(kind, str) or not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
+            raise PlanbotError(f"{path}:{no}: optional fields 'kind' (a string) and 'doc' (a file name or a list) are malformed")
         seen.add(obj["id"])
-        items.append(
-            QAItem(obj["id"], obj["lang"], obj["question"], obj["answerable"], tuple(obj["evidence"]), tuple(obj["answer_keywords"]))
-        )
+        items.append(QAItem(obj["id"], obj["lang"], obj["question"], obj["answerable"], tuple(obj["evidence"]),
+                            tuple(obj["answer_keywords"]), kind, tuple(docs)))
     if not items:
         raise PlanbotError(f"{path}: no questions")
     return items

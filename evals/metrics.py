@@ -19,6 +19,8 @@ class QAItem:
     answerable: bool
     evidence: tuple[str, ...]
     answer_keywords: tuple[str, ...]
+    kind: str = "other"  # the answer it asks for: name, date, number, place, other (evals.kinds)
+    docs: tuple[str, ...] = ()  # optional: the file names that answer it (a set's "doc" field)
 
 
 def relevant(passage: str, evidence: Sequence[str]) -> bool:

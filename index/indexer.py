@@ -31,11 +31,14 @@ from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
 from index.store import ChromaStore
 from ingest.chunking import StructureChunker, embed_text
+from ingest.formats.limits import FormatLimits
 from ingest.pipeline import Prepared, Preparer, SourceFile, discover
 from planbot.errors import IndexBusy, StoreUnavailable, UnreadableDocument
 from planbot.settings import Settings
 
 LOCK_GRACE_S = 0.5
+NO_PASSAGES = ("no passages to index: after cleaning the text holds only headings (or nothing under them); "
+               "add the text that belongs under the headings")
 
 
 @dataclass
@@ -143,11 +146,18 @@ def load_lexical(settings: Settings, store: ChromaStore, manifest: Manifest) -> 
 class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
-    def __init__(self, settings: Settings, embedder: PlanbotEmbedding, *, check_model: bool = True):
-        """check_model=False skips opening an existing collection now (for --rebuild, which drops it anyway)."""
+    def __init__(self, settings: Settings, embedder: PlanbotEmbedding, *, check_model: bool = True,
+                 store: ChromaStore | None = None):
+        """check_model=False skips opening an existing collection now (for --rebuild, which drops it anyway).
+
+        store: the process's open store to write through (the chat service's, for uploads) instead of a
+        client of the indexer's own, which would keep chromadb's shared in-memory state from being reopened.
+        """
         self.settings = settings
         self.embedder = embedder
-        self._store: ChromaStore | None = self._open_existing() if check_model else None
+        self._shared_store = store is not None
+        self._store: ChromaStore | None = store if store is not None else (
+            self._open_existing() if check_model else None)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens)
         self.preparer = Preparer(
@@ -155,6 +165,7 @@ class Indexer:
             max_file_mb=settings.max_file_mb,
             ocr=settings.ocr,
             settings_key=f"{embedder.model_name}/{settings.chunk_tokens}",
+            limits=FormatLimits.from_settings(settings),
         )
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))
@@ -183,11 +194,21 @@ class Indexer:
         """Drop a store opened before this lock was taken (a watcher's, between its ingests).
 
         An embedded Chroma client keeps its vector index in memory and does not see what another
-        process wrote since it opened; the next use opens it afresh from the files.
+        process wrote since it opened; the next use opens it afresh from the files. A shared store is
+        reopened in place, for its other users too.
         """
-        if self._store is not None:
+        if self._shared_store and self._store is not None:
+            self._store.reopen()
+        elif self._store is not None:
             self._store.close()
             self._store = None
+
+    def close(self) -> None:
+        """Let go of the store (unless it was handed in) and the manifest connection."""
+        if self._store is not None and not self._shared_store:
+            self._store.close()
+            self._store = None
+        self.manifest.close()
 
     @contextmanager
     def locked(self, wait: float = 600, on_wait: Callable[[int | None], None] | None = None) -> Iterator[None]:
@@ -227,25 +248,32 @@ class Indexer:
         wait: float = 600,
         on_wait: Callable[[int | None], None] | None = None,
         on_file: Callable[[str, str], None] | None = None,
+        ids_from: Path | None = None,
     ) -> IngestReport:
         """Ingest files and folders; unchanged files are skipped, changed ones swapped in whole.
 
         With rebuild, the collection is dropped first, under the same lock (no other ingest can slip in).
         prune_within limits --prune to documents whose files were under these paths (the watcher's folders).
+        ids_from: document ids are the files' paths relative to this folder (uploads: `uploads/<name>`, kept
+        apart from the corpus's ids) instead of relative to the folder given, or a file's own folder.
         """
         scope = [Path(p).resolve() for p in prune_within] if prune_within is not None else None
         with self.locked(wait, on_wait):
             self._reopen_store()
             if rebuild:
                 self._rebuild()
-            return self._ingest(list(paths), prune=prune, scope=scope, progress=progress, on_file=on_file)
+            return self._ingest(list(paths), prune=prune, scope=scope, progress=progress, on_file=on_file,
+                                ids_from=ids_from)
 
     def _ingest(self, paths: list[Path], *, prune: bool, scope: list[Path] | None, progress: bool,
-                on_file) -> IngestReport:
+                on_file, ids_from: Path | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         self._recover()
         sources, missing = discover(paths)
+        if ids_from is not None:
+            root = Path(ids_from).resolve()
+            sources = [SourceFile(s.path, root) if s.path.is_relative_to(root) else s for s in sources]
         report.failed.extend(missing)
         committed = self.manifest.hashes()
         bar = tqdm(sources, desc="Ingesting", unit="file", disable=not progress, leave=False)
@@ -300,6 +328,8 @@ class Indexer:
             return self._failed(source, exc.reason, report)
         except Exception as exc:  # noqa: BLE001  (a reader library choking on one file must not stop the rest)
             return self._failed(source, f"could not be read ({type(exc).__name__}: {exc})"[:300], report)
+        if not prepared.nodes:  # committed, it would be listed as ingested yet no question could ever find it
+            return self._failed(source, NO_PASSAGES, report)
         report.warnings.extend((source.doc_id, w) for w in prepared.warnings)
         self._write(prepared, report)
         if source.doc_id in committed:
@@ -355,7 +385,9 @@ class Indexer:
 
         try:
             return self.store.embeddings(ids)
-        except ChromaError:
+        except (ChromaError, StoreUnavailable) as exc:
+            if not isinstance(exc, ChromaError) and not isinstance(exc.__cause__, ChromaError):
+                raise  # a lost server, not a chunk the store cannot give back
             return {}  # reuse is only an optimisation: the chunks are embedded again
 
     def _prune(self, report: IngestReport, scope: list[Path] | None = None) -> None:
@@ -390,5 +422,8 @@ class Indexer:
         lexical_path(self.settings).unlink(missing_ok=True)
         self._reopen_store()
         drop_collection(self.settings)
-        self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+        if self._shared_store and self._store is not None:
+            self._store.reopen()  # creates the collection again, for every user of the shared store
+        else:
+            self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
         self.manifest.clear_retired(self.manifest.retired_chunk_ids())

@@ -9,16 +9,17 @@ import os
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from index.stopwords import ALL as STOPWORDS
+from planbot.language import STOPWORDS
 
-_WORD = re.compile(r"[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
-FORMAT_VERSION = 1
+# Figures stay whole ("14,2", "2.939.374.456.267,00"), and "Rp" is split from the amount it precedes.
+_WORD = re.compile(r"rp(?=\d)|\d+(?:[.,]\d+)*(?![0-9a-zà-ÿ])|[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
+FORMAT_VERSION = 2
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +89,11 @@ class LexicalIndex:
         self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
 
+    @property
+    def max_idf(self) -> float:
+        """The IDF of a term no chunk has (the largest there is)."""
+        return self._max_idf
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of an analysed term (unseen terms get the largest)."""
         return self._idf.get(term, self._max_idf)
@@ -95,8 +101,9 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int, *, region: str | None = None, doc_id: str | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) for the query; only chunks with a positive score."""
+    def search(self, query: str, k: int, *, region: str | None = None, doc_id: str | None = None,
+               doc_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) for the query; only chunks with a positive score (and in the filters)."""
         if not self.ids:
             return []
         scores = np.zeros(len(self.ids), dtype=np.float32)
@@ -108,6 +115,8 @@ class LexicalIndex:
             scores[self.regions != region] = 0
         if doc_id:
             scores[self.doc_ids != doc_id] = 0
+        if doc_ids:
+            scores[~np.isin(self.doc_ids, list(doc_ids))] = 0
         top = np.argsort(-scores)[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 

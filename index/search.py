@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
@@ -15,16 +18,30 @@ MODES = ("hybrid", "dense", "lexical")
 RRF_K = 60
 
 
+FUSION_PATH = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "fusion.json"
+
+
 @dataclass(frozen=True)
 class Fusion:
-    """How much the lexical ranking counts beside the dense one, per question language.
+    """How much the lexical ranking counts beside the dense one, per question language, and the RRF constant.
 
-    Measured on evals/qa.jsonl: lexical adds to Indonesian questions at full weight and, through the
-    glossary-translated query, to English ones at half weight (en hit@3 0.815 -> 0.833, MRR 0.750 -> 0.768).
+    The defaults are read from planbot/fitted/fusion.json, written by `python -m evals.fit_fusion` from the
+    development sets (the weight whose worst set is best); English questions meet Indonesian text through
+    the glossary-translated query.
     """
 
     lexical_weight_id: float = 1.0
     lexical_weight_en: float = 0.5
+    rrf_k: int = RRF_K
+
+    @classmethod
+    def fitted(cls, path: Path = FUSION_PATH) -> Fusion:
+        """The fitted fusion, or the defaults when no fit was written."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        return cls(float(data["lexical_weight_id"]), float(data["lexical_weight_en"]), int(data["rrf_k"]))
 
 
 def to_node(chunk: StoredChunk) -> TextNode:
@@ -54,6 +71,7 @@ class HybridRetriever(BaseRetriever):
         region: str | None = None,
         doc_id: str | None = None,
         language: str = "id",
+        doc_ids: Collection[str] | None = None,
     ):
         super().__init__()
         if mode not in MODES:
@@ -62,6 +80,7 @@ class HybridRetriever(BaseRetriever):
         self.visible = visible
         self.mode, self.top_k, self.fusion = mode, top_k, fusion
         self.region, self.doc_id, self.language = region, doc_id, language
+        self.doc_ids = sorted(doc_ids) if doc_ids else None  # only these documents (the plans a question names)
         self.dense_scores: dict[str, float] = {}
 
     def _where(self) -> dict | None:
@@ -70,6 +89,8 @@ class HybridRetriever(BaseRetriever):
             conds.append({"region": self.region})
         if self.doc_id:
             conds.append({"doc_id": self.doc_id})
+        if self.doc_ids:
+            conds.append({"doc_id": {"$in": list(self.doc_ids)}})
         if not conds:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
@@ -82,7 +103,7 @@ class HybridRetriever(BaseRetriever):
 
     def lexical_hits(self, query: str, n: int) -> list[tuple[str, float]]:
         """BM25 hits among the visible chunks."""
-        return self.lexical.search(query, n, region=self.region, doc_id=self.doc_id)
+        return self.lexical.search(query, n, region=self.region, doc_id=self.doc_id, doc_ids=self.doc_ids)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         query = query_bundle.query_str
@@ -98,13 +119,13 @@ class HybridRetriever(BaseRetriever):
         weight = self.fusion.lexical_weight_en if self.language == "en" else self.fusion.lexical_weight_id
         fused: dict[str, float] = {}
         for rank, (c, _) in enumerate(dense):
-            fused[c.id] = fused.get(c.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[c.id] = fused.get(c.id, 0.0) + 1.0 / (self.fusion.rrf_k + rank + 1)
         if weight > 0:
             for rank, (cid, _) in enumerate(lexical):
-                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.fusion.rrf_k + rank + 1)
         order = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
         known = {c.id: c for c, _ in dense}
         missing = [i for i in order if i not in known]
         known.update({c.id: c for c in self.store.get(missing)})
-        scale = (1.0 + weight) / (RRF_K + 1)
+        scale = (1.0 + weight) / (self.fusion.rrf_k + 1)
         return [NodeWithScore(node=to_node(known[i]), score=fused[i] / scale) for i in order if i in known]

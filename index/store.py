@@ -1,8 +1,16 @@
-"""Chroma as the vector store: embedded PersistentClient by default, HttpClient for a server."""
+"""Chroma as the vector store: embedded PersistentClient by default, HttpClient for a server.
+
+One ChromaStore per process and collection: an embedded client does not see what another process wrote
+after it opened, and chromadb shares one in-memory system between all clients of a folder in a process,
+freeing it only when the last of them closes. So whoever must see fresh data (the chat service after an
+outside ingest, an indexer under its lock) calls `reopen()` on the one store, and everything else that
+writes in the same process (an upload's indexer) is handed that store rather than opening its own.
+"""
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,12 +55,26 @@ def _client(settings: Settings):
 
 
 def _server_call(method: Callable) -> Callable:
-    """A server that stops answering mid-session (shell, web UI): a StoreUnavailable naming it, no httpx trace."""
+    """A server that stops answering mid-session (shell, web UI): a StoreUnavailable naming it, no httpx trace.
+
+    An embedded store's call runs under the store's lock (a reopen() waits for it), and an error chromadb
+    raises (an index changed by another process since this one opened it: "Error finding id") becomes a
+    StoreUnavailable naming the folder; reopening the store heals it.
+    """
 
     @functools.wraps(method)
     def wrapper(self: ChromaStore, *args: Any, **kwargs: Any) -> Any:
         if not self.settings.chroma_url:
-            return method(self, *args, **kwargs)
+            from chromadb.errors import ChromaError
+
+            with self._lock:
+                try:
+                    return method(self, *args, **kwargs)
+                except ChromaError as exc:
+                    raise StoreUnavailable(
+                        f"the vector store in {self.settings.chroma_dir} could not be read ({exc}); it may have "
+                        "been changed by another process since it was opened: reopen it (a new request does)"
+                    ) from exc
         import httpx
 
         try:
@@ -78,8 +100,14 @@ class ChromaStore:
         self.settings = settings
         self.model_name = model_name
         self.dim = dim
+        self._lock = threading.RLock()
         self._client = _client(settings)
-        name = settings.collection
+        self._open_collection(create)
+        self.max_batch = max(1, min(5000, self._client.get_max_batch_size()))
+
+    def _open_collection(self, create: bool) -> None:
+        """The collection handle (created when asked), checked against the embedding model."""
+        settings, name, model_name, dim = self.settings, self.settings.collection, self.model_name, self.dim
         try:
             if create:
                 self._col = self._client.get_or_create_collection(
@@ -94,7 +122,6 @@ class ChromaStore:
                 raise StoreUnavailable(f"cannot open collection {name!r} on {settings.chroma_url}: {exc}") from exc
             raise
         self._check_model()
-        self.max_batch = max(1, min(5000, self._client.get_max_batch_size()))
 
     def _check_model(self) -> None:
         meta = self._col.metadata or {}
@@ -201,7 +228,19 @@ class ChromaStore:
         """Delete the whole collection."""
         self._client.delete_collection(self.settings.collection)
 
+    def reopen(self) -> None:
+        """See what other processes wrote since this store opened: an embedded client is closed and opened
+        afresh (creating the collection if a rebuild dropped it), waiting for calls in flight in other
+        threads. A server's client always sees the server's data: nothing to do."""
+        if self.settings.chroma_url:
+            return
+        with self._lock:
+            self._client.close()
+            self._client = _client(self.settings)
+            self._open_collection(create=True)
+
     def close(self) -> None:
         """Let go of the client. An embedded client keeps its vector index in memory and does not see what
-        another process wrote after it opened; a store opened afresh does."""
-        self._client.close()
+        another process wrote after it opened; a store opened afresh does (see reopen)."""
+        with self._lock:
+            self._client.close()

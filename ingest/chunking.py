@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,16 @@ _LABEL = re.compile(r"^[^.!?]{2,60}\s:\s*$|^[^.!?]{2,60}:\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"“(]?[A-Z0-9])")
 # Label headings (level 4, "Program Kerja :") stay inside the chunk of their parent section.
 LABEL_LEVEL = 4
+# HTML a PDF converter leaves in the text: tables (whose cells span lines), tags, entities.
+_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+_TABLE_TAG = re.compile(r"</?(?:table|thead|tbody|tr|td|th)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+MAX_UNTAGGED_TABLE_LINES = 40
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# Markdown debris in a heading: images, links (their text kept), inline math delimiters, escapes.
+_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\))?")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,35 @@ def _is_caps(words: list[str]) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) >= 0.85
 
 
+def heading_text(title: str) -> str:
+    """A heading's words for a section path: without HTML tags and entities, images, link targets,
+    emphasis, escapes and stray '#', '|', '*' at its edges."""
+    text = _IMAGE.sub(" ", title)
+    text = _LINK.sub(r"\1", text)
+    text = html.unescape(_TAG.sub(" ", text))
+    text = strip_emphasis(text).replace("\\", "").replace("`", "")
+    return " ".join(text.split()).strip(" #|*_:-–—=~")
+
+
 def classify_line(line: str) -> tuple[str, int, str]:
     """Kind, heading level and heading title of one line of cleaned text."""
+    if _TABLE_TAG.search(line) or _PIPE_ROW.match(line):
+        return "para", 0, ""  # a table row or cell is never a heading
+    kind, level, title = _classify(line)
+    if kind == "heading":
+        title = heading_text(title)
+        if not re.search(r"[^\W\d_]", title):
+            return "para", 0, ""
+    return kind, level, title
+
+
+def _classify(line: str) -> tuple[str, int, str]:
     plain = strip_emphasis(line).replace("*", "").strip()
     md = _MD_HEADING.match(plain)
     if md:
         return "heading", min(len(md.group(1)), 3), md.group(2).strip("* ")
+    if "<" in plain or "[" in plain or "&" in plain:
+        plain = heading_text(plain)
     words = plain.split()
     if not words:
         return "para", 0, ""
@@ -67,18 +101,38 @@ def classify_line(line: str) -> tuple[str, int, str]:
     return "para", 0, ""
 
 
+def table_lines(lines: Sequence[str]) -> list[bool]:
+    """For each line, True when it is part of an HTML table (a row, or a cell's text running over lines)."""
+    flags = []
+    tables = 0  # HTML tables open at the start of the line
+    untagged = 0  # lines since the last table tag: a table never closed ends after MAX_UNTAGGED_TABLE_LINES
+    for line in lines:
+        inside = tables > 0
+        if "<" in line and _TABLE_TAG.search(line):
+            tables = max(0, tables + len(_TABLE_OPEN.findall(line)) - len(_TABLE_CLOSE.findall(line)))
+            untagged, inside = 0, True
+        elif tables and line.strip():
+            untagged += 1
+            if untagged > MAX_UNTAGGED_TABLE_LINES:
+                tables = 0
+                inside = False
+        flags.append(inside)
+    return flags
+
+
 def split_units(text: str) -> list[Unit]:
-    """Lines of the text as units with character spans (blank lines dropped)."""
+    """Lines of the text as units with character spans (blank lines dropped); table lines are paragraphs."""
     units: list[Unit] = []
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for line, in_table in zip(lines, table_lines(lines)):
         start, end = pos, pos + len(line)
         pos = end + 1
         stripped = line.strip()
         if not stripped:
             continue
         lead = len(line) - len(line.lstrip())
-        kind, level, title = classify_line(line)
+        kind, level, title = ("para", 0, "") if in_table else classify_line(line)
         units.append(Unit(start + lead, start + len(line.rstrip()), kind, level, title))
     return units
 

@@ -12,12 +12,13 @@ from llama_index.core.schema import Document, TextNode
 from ingest.catalog import CATALOG_NAME, infer_metadata, load_catalog
 from ingest.chunking import StructureChunker
 from ingest.cleaning import clean_text
+from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
 from ingest.readers import is_supported, read_document
 from ingest.structure import PlanItem, extract_plan
 from planbot.errors import UnreadableDocument
 
 # Bump when cleaning or chunking changes what a file turns into: every document is then re-ingested.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -79,17 +80,26 @@ def version_of(source: SourceFile, catalog_entry: dict, settings_key: str) -> st
 class Preparer:
     """Turns source files into Prepared documents with one chunker and the corpus catalogs."""
 
-    def __init__(self, chunker: StructureChunker, *, max_file_mb: float, ocr: bool, settings_key: str):
+    def __init__(self, chunker: StructureChunker, *, max_file_mb: float, ocr: bool, settings_key: str,
+                 limits: FormatLimits = DEFAULT_LIMITS):
         self.chunker = chunker
+        self.limits = limits
         self.max_file_mb = max_file_mb
         self.ocr = ocr
         self.settings_key = settings_key
-        self._catalogs: dict[Path, dict[str, dict[str, str]]] = {}
+        self._catalogs: dict[Path, tuple[tuple[int, int] | None, dict[str, dict[str, str]]]] = {}
 
     def catalog_entry(self, source: SourceFile) -> dict[str, str]:
-        if source.root not in self._catalogs:
-            self._catalogs[source.root] = load_catalog(source.root)
-        return self._catalogs[source.root].get(source.doc_id, {})
+        """The file's entry in its folder's catalog.toml (re-read when the catalog changes, as under --watch)."""
+        try:
+            st = (source.root / CATALOG_NAME).stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        cached = self._catalogs.get(source.root)
+        if cached is None or cached[0] != stamp:
+            cached = self._catalogs[source.root] = (stamp, load_catalog(source.root))
+        return cached[1].get(source.doc_id, {})
 
     def version(self, source: SourceFile) -> str:
         try:
@@ -99,7 +109,7 @@ class Preparer:
 
     def prepare(self, source: SourceFile, version: str) -> Prepared:
         """Read, clean, describe and chunk one file; raises UnreadableDocument."""
-        raw = read_document(source.path, max_file_mb=self.max_file_mb, ocr=self.ocr)
+        raw = read_document(source.path, max_file_mb=self.max_file_mb, ocr=self.ocr, limits=self.limits)
         parts, page_starts, offset = [], [], 0
         for page in raw.pages:
             cleaned = clean_text(page)
@@ -110,8 +120,7 @@ class Preparer:
         if not text.strip():
             reason = "no text after cleaning" if not raw.paginated else "no text layer on any page: needs OCR"
             raise UnreadableDocument(str(source.path), reason)
-        meta = infer_metadata(text, source.path.name, raw.title)
-        meta.update(self.catalog_entry(source))
+        meta = infer_metadata(text, source.path.name, raw.title, known=self.catalog_entry(source))
         meta.update({"doc_id": source.doc_id, "source": source.doc_id, "format": raw.format})
         if raw.paginated:
             meta["page_starts"] = page_starts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.formats import RawDocument
+from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
 from planbot.errors import UnreadableDocument
 
 SUPPORTED = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
@@ -16,8 +17,10 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED
 
 
-def read_document(path: Path, *, max_file_mb: float = 50.0, ocr: bool = False) -> RawDocument:
-    """Text of one file; raises UnreadableDocument naming the reason."""
+def read_document(
+    path: Path, *, max_file_mb: float = 50.0, ocr: bool = False, limits: FormatLimits = DEFAULT_LIMITS
+) -> RawDocument:
+    """Text of one file; raises UnreadableDocument naming the reason (DocumentTooLarge past `limits`)."""
     fmt = SUPPORTED.get(path.suffix.lower())
     if fmt is None:
         raise UnreadableDocument(str(path), f"unsupported file type {path.suffix or '(none)'}; use one of {sorted(SUPPORTED)}")
@@ -39,15 +42,15 @@ def read_document(path: Path, *, max_file_mb: float = 50.0, ocr: bool = False) -
     if fmt == "pdf":
         from ingest.formats.pdf import read_pdf
 
-        return read_pdf(path, ocr=ocr)
+        return read_pdf(path, ocr=ocr, limits=limits)
     if fmt == "docx":
         from ingest.formats.docx import read_docx
 
-        return read_docx(path)
+        return read_docx(path, limits)
     if fmt == "html":
         from ingest.formats.html import read_html
 
-        return read_html(path)
+        return read_html(path, limits)
     return read_text(path, fmt, head)
 
 

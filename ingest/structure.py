@@ -25,6 +25,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ingest.chunking import table_lines
+from planbot.language import ORDINALS
+
 KINDS = (
     "vision",
     "vision_pillar",
@@ -139,12 +142,8 @@ _INLINE_SPLIT = re.compile(
     r"(?:[ \t]*,[ \t]*(?:(?:dan|serta)[ \t]+)?|[ \t]+(?:dan|serta)[ \t]+)(?=" + _MISSION_VERB + r"\b)",
     re.IGNORECASE,
 )
-_ORDINALS = {
-    "pertama": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5,
-    "keenam": 6, "ketujuh": 7, "kedelapan": 8, "kesembilan": 9, "kesepuluh": 10,
-}  # fmt: skip
 _ORDINAL_MISSION = re.compile(
-    r"\bmisi[ \t]+(?P<ord>" + "|".join(_ORDINALS) + r"|ke-?\d{1,2})\b[ \t]*[,:]?\s*"
+    r"\bmisi[ \t]+(?P<ord>" + "|".join(ORDINALS) + r"|ke-?\d{1,2})\b[ \t]*[,:]?\s*"
     r"(?:(?:yaitu|yakni|adalah|ialah)\s+)?(?:\*\*)?"
     r"(?P<body>(?-i:Me)[a-z]+\b[^\n.;:*]*?)(?=\s+(?:yaitu|yakni|dan[ \t]+misi|serta[ \t]+misi)\b|[.;:\n*]|$)",
     re.IGNORECASE,
@@ -187,7 +186,10 @@ class _Doc:
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.ends = [s - 1 for s in self.starts[1:]] + [len(text)]
-        self.heading_lines = [i for i in range(len(self.starts)) if _is_heading_line(self.line(i))]
+        in_table = table_lines([self.line(i) for i in range(len(self.starts))])
+        self.heading_lines = [
+            i for i in range(len(self.starts)) if not in_table[i] and _is_heading_line(self.line(i))
+        ]  # a table cell never names a section
 
     def section_rank(self, i: int, keyword: str) -> int:
         """0 when the nearest heading above line i names the keyword ('Misi', 'VISI DAN MISI'); else 1."""
@@ -789,7 +791,7 @@ def _ordinal_missions(doc: _Doc) -> list[PlanItem]:
     found = []
     for m in _ORDINAL_MISSION.finditer(doc.text):
         ordinal = m.group("ord").lower()
-        number = _ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
+        number = ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
         item = _item(doc.text, "mission", number, None, *m.span("body"))
         if item and len(item.text.split()) >= 3:
             found.append(item)

@@ -28,3 +28,20 @@ class StoreUnavailable(PlanbotError):
 
 class IndexBusy(PlanbotError):
     """Another ingest holds the write lock on this collection."""
+
+
+class DocumentTooLarge(UnreadableDocument):
+    """A file would unpack or parse to more than a configured limit (a zip bomb, or an oversized document).
+
+    The message names the file, what was found, the limit and its setting, and what to do.
+    """
+
+    def __init__(self, path: str, *, found: str, limit: str, setting: str):
+        reason = (
+            f"refused, too large to read safely: {found}, over the limit of {limit} ({setting}). "
+            f"Split the document into smaller files, or raise {setting} if it is a genuine plan"
+        )
+        super().__init__(path, reason)
+        self.found = found
+        self.limit = limit
+        self.setting = setting

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -39,7 +40,34 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused.")
     ocr: bool = Field(False, description="Run tesseract OCR on PDFs with no text layer.")
+    docx_max_unpacked_mb: float = Field(
+        256.0, gt=0, description="DOCX files whose parts unpack to more than this (MB, summed) are refused."
+    )
+    docx_max_xml_mb: float = Field(
+        64.0, gt=0, description="DOCX files with an XML part (word/document.xml) over this (MB) are refused."
+    )
+    docx_max_entries: int = Field(5_000, gt=0, description="DOCX files holding more files than this are refused.")
+    docx_max_compression_ratio: float = Field(
+        100.0, gt=1, description="DOCX parts of 1 MB or more compressed more than this (unpacked / packed) are refused."
+    )
+    docx_max_paragraphs: int = Field(
+        400_000, gt=0, description="DOCX files with more paragraphs and table cells than this are refused."
+    )
+    pdf_max_pages: int = Field(2_000, gt=0, description="PDFs with more pages than this are refused.")
+    html_max_mchars: float = Field(
+        10.0, gt=0, description="HTML pages longer than this (millions of characters, decoded) are refused."
+    )
     threads: int | None = Field(None, description="Threads for the embedding model (default: all cores).")
+    quote_window: int = Field(
+        2, ge=0, le=8,
+        description="The n best quoted sentences come with the sentence before and after them (0: none). "
+        "Measured with `PLANBOT_QUOTE_WINDOW=n planbot eval --suite evals/suite.toml`.",
+    )
+    abstention: Literal["calibrated", "rules", "off"] = Field(
+        "rules",
+        description="How to decide to say 'not found': 'calibrated' (the model fitted by "
+        "`python -m evals.fit_abstention`), 'rules' (the first release's rules), 'off' (always answer).",
+    )
     auth_user: str | None = Field(None, description="User name for `planbot chat` (basic auth); unset: no login.")
     auth_password: SecretStr | None = Field(None, description="Password for `planbot chat`, with auth_user.")
 

@@ -1,28 +1,41 @@
-"""The JSON API beside the chat page: POST /api/ask, GET /api/health, GET /api/source.
+"""The JSON API beside the chat page: POST /api/ask, GET /api/health, GET /api/source, and its docs.
 
-/api/ask returns exactly the `planbot ask --json` object (Answer.as_dict()). Mistakes by the caller
-(an empty question, an unknown region, k out of range) get a 400/422 with {"error": ...}; the blocking
-ask runs in the threadpool so the event loop keeps serving the page while the model works.
+/api/ask returns exactly the `planbot ask --json` object (Answer.as_dict()). The API is a FastAPI app of its
+own, mounted at /api, so that everything it answers with an error is {"error": message}: unknown routes
+(404), wrong methods (405), a body over 64 KB (413), a body that is not JSON (415), a malformed body or
+field (400/422), a refused question (400) and an unexpected failure (500). Messages never repeat what the
+caller sent. The blocking ask runs in the threadpool so the event loop keeps serving the page.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.question_input import require_question
 from bot.web.followup import rewrite
+from bot.web.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from bot.web.plans import source_text
-from planbot.errors import PlanbotError
+from bot.web.throttle import LoginThrottle, retry_after, too_many_message
+from planbot.errors import PlanbotError, StoreUnavailable
 from planbot.settings import Settings
 
+log = logging.getLogger(__name__)
+
 MAX_K = 50
+MAX_MESSAGE_CHARS = 300
+ROUTES = "POST /api/ask, GET /api/health, GET /api/source, GET /api/docs"
+NOT_UNICODE = "holds a character that is not valid Unicode text (a lone surrogate such as \\ud800); send UTF-8 text"
 
 
 class Turn(BaseModel):
@@ -35,66 +48,135 @@ class Turn(BaseModel):
 class AskRequest(BaseModel):
     question: str = Field(..., description="The question, Indonesian or English.", max_length=2000)
     k: int | None = Field(None, ge=1, le=MAX_K, description="Passages to cite (default: settings.top_k).")
-    region: str | None = Field(None, description="Only search this region, e.g. 'Kota Metro'.")
-    doc_id: str | None = Field(None, description="Only search this document.")
+    region: str | None = Field(None, description="Only search this region, e.g. 'Kota Metro'.", max_length=200)
+    doc_id: str | None = Field(None, description="Only search this document.", max_length=500)
     history: list[str | Turn] = Field(
         default_factory=list, description="Earlier user questions (strings) or {role, content} turns, oldest first."
     )
 
+    def not_unicode(self) -> str | None:
+        """The first field holding a lone surrogate (which no response could encode), else None."""
+        fields = {"question": self.question, "region": self.region, "doc_id": self.doc_id}
+        for i, h in enumerate(self.history):
+            fields[f"history.{i}"] = h if isinstance(h, str) else h.content
+        return next((name for name, value in fields.items() if value and not _encodable(value)), None)
 
-def basic_auth(settings: Settings):
-    """A dependency that checks HTTP basic credentials when PLANBOT_AUTH_USER/PASSWORD are set."""
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def basic_auth(settings: Settings, throttle: LoginThrottle | None = None):
+    """A dependency that checks HTTP basic credentials when PLANBOT_AUTH_USER/PASSWORD are set.
+
+    Wrong passwords count against the client in `throttle`; while it must wait, it gets 429 with Retry-After.
+    """
     security = HTTPBasic(auto_error=False, realm="Planbot")
     user = settings.auth_user
     password = settings.auth_password.get_secret_value() if settings.auth_password else None
+    throttle = throttle or LoginThrottle()
+    login = {"WWW-Authenticate": 'Basic realm="Planbot"'}
 
-    def check(credentials: HTTPBasicCredentials | None = Depends(security)) -> None:  # noqa: B008
+    def check(request: Request, credentials: HTTPBasicCredentials | None = Depends(security)) -> None:  # noqa: B008
         if not user:
             return
-        ok = credentials is not None and secrets.compare_digest(credentials.username.encode(), user.encode()) and \
-            secrets.compare_digest(credentials.password.encode(), (password or "").encode())
-        if not ok:
-            raise HTTPException(401, "login required: use the PLANBOT_AUTH_USER credentials",
-                                headers={"WWW-Authenticate": 'Basic realm="Planbot"'})
+        if credentials is None:
+            raise HTTPException(401, "login required: use the PLANBOT_AUTH_USER credentials", headers=login)
+        client = request.client.host if request.client else "unknown"
+        wait = throttle.wait_s(client)
+        if wait > 0:
+            raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(retry_after(wait))})
+        user_ok = secrets.compare_digest(credentials.username.encode(), user.encode())
+        password_ok = secrets.compare_digest(credentials.password.encode(), (password or "").encode())
+        if not (user_ok and password_ok):
+            throttle.failed(client)
+            raise HTTPException(401, "wrong user name or password", headers=login)
+        throttle.succeeded(client)
 
     return check
 
 
-def _first_error(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
-    return "; ".join(parts) or "invalid request"
+def _short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def validation_error(exc: RequestValidationError) -> tuple[int, str]:
+    """Status and message for a request FastAPI could not read, built from error types and field names only."""
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        err = next(e for e in errors if e.get("type") == "json_invalid")
+        where = next((x for x in err.get("loc", ()) if isinstance(x, int)), None)
+        reason = str((err.get("ctx") or {}).get("error") or "JSON decode error")
+        at = f" at character {where}" if where is not None else ""
+        return 400, _short(f"the body is not valid JSON ({reason}{at}); send an object like "
+                           '{"question": "Apa visi Kota Bekasi?"}')
+    parts, status = [], 422
+    for err in errors[:3]:
+        where = ".".join(_short(str(x), 40) for x in err.get("loc", ()) if x != "body")
+        if err.get("type") == "string_unicode":
+            status, msg = 400, NOT_UNICODE
+        elif err.get("type") in ("model_attributes_type", "dict_type", "model_type"):
+            msg = 'the body must be a JSON object like {"question": "Apa visi Kota Bekasi?"}'
+        else:
+            msg = str(err.get("msg") or "invalid")
+        parts.append(f"{where}: {msg}" if where else msg)
+    return status, _short("; ".join(parts) or "invalid request")
+
+
+def _http_message(exc: StarletteHTTPException) -> str:
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        return f"no such API route; the API has {ROUTES}"
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow") or "another method"
+        return f"this API route takes {allowed} only"
+    return _short(str(exc.detail))
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Clear JSON errors for API callers: {"error": message}, never a stack trace."""
+    """Clear JSON errors for API callers: {"error": message}, never a stack trace nor the caller's input."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"error": _first_error(exc), "detail": exc.errors()}, status_code=422)
+        status, message = validation_error(exc)
+        return JSONResponse({"error": message}, status_code=status)
 
     @app.exception_handler(PlanbotError)
     async def refused(_: Request, exc: PlanbotError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    @app.exception_handler(StoreUnavailable)  # the index could not be read: the next request reopens it
+    async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": _http_message(exc)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("%s %s failed: %r", request.method, request.url.path, exc)
+        return JSONResponse({"error": "the server failed to answer this request; it is logged, try again later"},
+                            status_code=500)
 
 
-def api_router(bot, settings: Settings) -> APIRouter:
-    """/api routes over one shared Planbot (model, store and indexes loaded once per process)."""
-    router = APIRouter(prefix="/api", dependencies=[Depends(basic_auth(settings))])
+def api_router(bot, settings: Settings, throttle: LoginThrottle | None = None) -> APIRouter:
+    """The /api routes (relative to the mount) over one shared Planbot (model, store and indexes loaded once)."""
+    router = APIRouter(dependencies=[Depends(basic_auth(settings, throttle))])
 
     @router.post("/ask")
     async def ask(req: AskRequest) -> JSONResponse:
-        question = " ".join(req.question.split())
-        if not question:
-            raise PlanbotError("the question is empty: ask something about the plans, e.g. 'Apa visi Kota Bekasi?'")
+        bad = req.not_unicode()
+        if bad:
+            raise HTTPException(400, f"{bad}: {NOT_UNICODE}")
+        question = require_question(req.question)
+        if req.region and req.region not in bot.corpus.regions:
+            raise PlanbotError(f"unknown region; the corpus has: {', '.join(bot.corpus.regions)}")
         if req.doc_id and not bot.manifest.get(req.doc_id):
-            raise PlanbotError(f"unknown doc_id {req.doc_id!r}; GET /api/health lists what is ingested")
+            raise PlanbotError("unknown doc_id: no ingested document has this id (the Documents tab lists them)")
         history = [h if isinstance(h, str) else h.model_dump() for h in req.history]
         asked = rewrite(question, history, bot.corpus.regions, region_filter=req.region).question
         answer = await run_in_threadpool(bot.ask, asked, k=req.k, region=req.region or None, doc_id=req.doc_id or None)
@@ -102,6 +184,7 @@ def api_router(bot, settings: Settings) -> APIRouter:
 
     @router.get("/health")
     async def health() -> dict:
+        await run_in_threadpool(bot.refresh_if_changed)  # counts as of now, also after an outside ingest
         docs = bot.manifest.documents()
         return {
             "status": "ok" if bot.visible else "empty",
@@ -113,11 +196,42 @@ def api_router(bot, settings: Settings) -> APIRouter:
         }
 
     @router.get("/source")
-    async def source(doc_id: Annotated[str, Query(min_length=1)], start: Annotated[int, Query(ge=0)],
-                     end: Annotated[int, Query(ge=0)]) -> dict:
+    async def source(doc_id: Annotated[str, Query(min_length=1, max_length=500)],
+                     start: Annotated[int, Query(ge=0)], end: Annotated[int, Query(ge=0)]) -> dict:
         try:
             return await run_in_threadpool(source_text, bot, doc_id, start, end)
         except LookupError as exc:
             raise HTTPException(404, exc.args[0] if exc.args else "not found") from exc
 
     return router
+
+
+def api_app(bot, settings: Settings, throttle: LoginThrottle | None = None) -> FastAPI:
+    """The API as an app to mount at /api: routes, docs behind the same login, body limit, JSON errors."""
+    api = FastAPI(title="Planbot API", docs_url=None, redoc_url=None, openapi_url=None)
+    api.add_middleware(BodyLimitMiddleware, limit=MAX_BODY_BYTES)
+    install_error_handlers(api)
+    api.include_router(api_router(bot, settings, throttle))
+    auth = [Depends(basic_auth(settings, throttle))]
+
+    @api.get("/openapi.json", include_in_schema=False, dependencies=auth)
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse({**api.openapi(), "servers": [{"url": request.scope.get("root_path") or "/api"}]})
+
+    @api.get("/docs", include_in_schema=False, dependencies=auth)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path") or "/api"
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="Planbot API")
+
+    return api
+
+
+def mount_api(app: FastAPI, bot, settings: Settings, throttle: LoginThrottle | None = None) -> None:
+    """Mount the API at /api (before the page at /), with /api itself a JSON 404 too."""
+
+    async def api_root(_: Request) -> JSONResponse:
+        return JSONResponse({"error": f"no such API route; the API has {ROUTES}"}, status_code=404)
+
+    app.add_route("/api", api_root, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                  include_in_schema=False)
+    app.mount("/api", api_app(bot, settings, throttle))

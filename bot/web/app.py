@@ -8,7 +8,6 @@ escaped; the [n] anchors and the thumbs buttons are handled by a small delegated
 
 from __future__ import annotations
 
-import tempfile
 import time
 import uuid
 from html import escape
@@ -17,8 +16,9 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
+from bot.question_input import EMPTY_QUESTION, clean_question
 from bot.web import render
-from bot.web.api import api_router, install_error_handlers
+from bot.web.api import mount_api
 from bot.web.documents import (
     DOC_COLUMNS,
     FAILURE_COLUMNS,
@@ -26,10 +26,14 @@ from bot.web.documents import (
     document_rows,
     failure_rows,
     ingest_upload,
+    only_uploaded_files,
+    upload_folder,
 )
+from bot.web.exports import CsvExports
 from bot.web.feedback import FeedbackStore
 from bot.web.followup import rewrite
-from bot.web.plans import PLAN_COLUMNS, filter_rows, source_text, table, write_csv
+from bot.web.plans import PLAN_COLUMNS, filter_rows, row_span, source_text, table, write_csv
+from bot.web.throttle import LoginThrottle, LoginThrottleMiddleware
 from ingest.structure import KINDS
 from planbot.errors import ConfigError, PlanbotError
 from planbot.settings import Settings
@@ -118,8 +122,13 @@ def _doc_choices(bot) -> list[tuple[str, str]]:
     return [(ALL, ALL), *docs]
 
 
-def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
-    """The page: chat, plans browser for staff, documents with upload."""
+def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blocks:
+    """The page: chat, plans browser for staff, documents with upload.
+
+    With a login, the chat's region and document filters get their choices when the page loads: their
+    choices at build time are listed in the API description that Gradio embeds in the page before login.
+    """
+    exports = CsvExports()  # one temp folder for all CSV exports of this process
 
     def rate(payload: dict) -> dict:
         try:
@@ -130,10 +139,10 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
 
     def respond(question: str, region_choice: str, doc_choice: str, turns: list[dict]):
         turns = list(turns or [])
-        question = " ".join((question or "").split())
+        question = clean_question(question)
         region, doc_id = _choice(region_choice), _choice(doc_choice)
-        if not question:
-            yield chat_log(bot, turns), turns, ""
+        if not question:  # shown, not kept: the next question clears it
+            yield chat_log(bot, turns) + render.error_block(EMPTY_QUESTION), turns, ""
             return
         asked = rewrite(question, [t.get("asked") or t["question"] for t in turns], bot.corpus.regions,
                         region_filter=region).question
@@ -162,27 +171,19 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
 
     def plan_export(region_choice: str, kind_choice: str, search: str):
         rows = filter_rows(bot.plan_rows, region=_choice(region_choice), kind=_choice(kind_choice), search=search)
-        out = Path(tempfile.mkdtemp(prefix="planbot-csv-")) / "planbot-plan.csv"
-        return str(write_csv(rows, out))
+        return str(write_csv(rows, exports.path()))
 
     def plan_source(evt: gr.SelectData):
-        row = evt.row_value or []
-        if len(row) < len(PLAN_COLUMNS):
+        if not evt.row_value:
             return ""
-        values = dict(zip(PLAN_COLUMNS, row))
         try:
-            src = source_text(bot, str(values["doc_id"]), int(values["start"]), int(values["end"]))
-        except (LookupError, PlanbotError, ValueError) as exc:
-            return render.error_block(str(exc))
-        link = f"/api/source?doc_id={escape(src['doc_id'], quote=True)}&amp;start={src['start']}&amp;end={src['end']}"
-        head = (f'<div class="src-head"><span class="src-title">{escape(src["title"])}</span>'
-                f'<span class="src-score">{escape(src["region"] or "")} · {src["start"]}..{src["end"]}'
-                f' · <a href="{link}" target="_blank">JSON</a></span></div>')
-        text = src["before"] + src["text"] + src["after"]
-        body = render.passage(text, len(src["before"]), len(src["before"]) + len(src["text"]), context=len(text))
-        return f'<div class="plan-source">{head}{body}</div>'
+            src = source_text(bot, *row_span(evt.row_value))
+        except (LookupError, PlanbotError) as exc:
+            return render.error_block(exc.args[0] if exc.args else str(exc))
+        return render.plan_source(src)
 
     def upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (how Gradio injects progress)
+        """Ingest a file uploaded through the page; any other path an event names is refused (and logged)."""
         if not path:
             status = '<div class="upload-error">Pilih berkas dulu / Choose a file first.</div>'
             return status, *_refresh_outputs()
@@ -190,7 +191,8 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
         name = Path(path).name
         try:
             progress(0.2, desc=f"Mengindeks / Ingesting {name}")
-            result = ingest_upload(bot, Path(path), on_file=lambda doc, st: progress(0.9, desc=f"{doc}: {st}"))
+            result = ingest_upload(bot, Path(path), folder=upload_folder(),
+                                   on_file=lambda doc, st: progress(0.9, desc=f"{doc}: {st}"))
         except PlanbotError as exc:
             status = f'<div class="upload-error">Gagal / Failed — {escape(str(exc))}</div>'
             return status, *_refresh_outputs()
@@ -198,6 +200,11 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
         css = "upload-ok" if result.ok else "upload-error"
         status = f'<div class="{css}">{escape(result.message)}</div>'
         return status, *_refresh_outputs()
+
+    def _filter_choices():
+        """The filters' choices as the corpus is now (also after an ingest by another process)."""
+        regions = [ALL, *bot.corpus.regions]
+        return gr.Dropdown(choices=regions), gr.Dropdown(choices=_doc_choices(bot)), gr.Dropdown(choices=regions)
 
     def _refresh_outputs():
         regions = [ALL, *bot.corpus.regions]
@@ -214,8 +221,10 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
             with gr.Tab("Obrolan / Chat", id="chat"):
                 turns = gr.State([])
                 with gr.Row():
-                    region = gr.Dropdown(regions, value=ALL, label="Wilayah / Region", elem_id="region-filter")
-                    doc = gr.Dropdown(_doc_choices(bot), value=ALL, label="Dokumen / Document", elem_id="doc-filter")
+                    region = gr.Dropdown([ALL] if login else regions, value=ALL, label="Wilayah / Region",
+                                         elem_id="region-filter", allow_custom_value=login)
+                    doc = gr.Dropdown([(ALL, ALL)] if login else _doc_choices(bot), value=ALL,
+                                      label="Dokumen / Document", elem_id="doc-filter", allow_custom_value=login)
                 log = gr.HTML(chat_log(bot, []), elem_id="chat-log", js_on_load=CHAT_JS, server_functions=[rate],
                               apply_default_css=False, padding=False)
                 with gr.Row():
@@ -243,8 +252,9 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
             with gr.Tab("Dokumen / Documents", id="documents"):
                 gr.Markdown(f"Unggah / Upload: {', '.join(UPLOAD_TYPES)} (maks. / max {bot.settings.max_file_mb:g} MB)")
                 with gr.Row():
-                    file = gr.File(label="Unggah dokumen / Upload a document", file_types=list(UPLOAD_TYPES),
-                                   type="filepath", elem_id="upload-file")
+                    file = only_uploaded_files(gr.File(label="Unggah dokumen / Upload a document",
+                                                       file_types=list(UPLOAD_TYPES), type="filepath",
+                                                       elem_id="upload-file"))
                     with gr.Column():
                         upload_go = gr.Button("Unggah & indeks / Upload & ingest", variant="primary", elem_id="upload-go")
                         upload_status = gr.HTML("", elem_id="upload-status", js_on_load=None)
@@ -264,6 +274,7 @@ def build_blocks(bot, feedback: FeedbackStore) -> gr.Blocks:
         upload_go.click(upload, inputs=[file], outputs=[upload_status, docs_table, fail_table, region, doc,
                                                         plan_region, plan_table],
                         api_visibility="private", concurrency_limit=1)
+        demo.load(_filter_choices, outputs=[region, doc, plan_region], api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY)
     return demo
 
@@ -276,19 +287,21 @@ def create_app(settings: Settings, bot=None) -> FastAPI:
         raise ConfigError("set both PLANBOT_AUTH_USER and PLANBOT_AUTH_PASSWORD for a login, or neither for none")
     bot = bot or Planbot(settings)
     feedback = FeedbackStore(Path(settings.home) / "feedback.jsonl")
-    app = FastAPI(title="Planbot API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
-    install_error_handlers(app)
-    app.include_router(api_router(bot, settings))
-    app.state.bot = bot
-    app.state.feedback = feedback
-    demo = build_blocks(bot, feedback)
     auth = None
     if settings.auth_user and settings.auth_password:
         auth = (settings.auth_user, settings.auth_password.get_secret_value())
+    # No docs or OpenAPI of the outer app nor of Gradio's; the API's own are at /api/docs, behind the login.
+    app = FastAPI(title="Planbot", docs_url=None, redoc_url=None, openapi_url=None)
+    throttle = LoginThrottle()  # shared by the page's login form and /api's basic auth
+    app.add_middleware(LoginThrottleMiddleware, throttle=throttle)
+    mount_api(app, bot, settings, throttle)
+    app.state.bot = bot
+    app.state.feedback = feedback
+    demo = build_blocks(bot, feedback, login=auth is not None)
     return gr.mount_gradio_app(
         app, demo, path="/", auth=auth, auth_message="Planbot", css=render.CSS, ssr_mode=False,
         footer_links=["api", "settings"], run_history=False, show_error=True,
-        max_file_size=int(settings.max_file_mb * 1024 * 1024) + 1,
+        max_file_size=int(settings.max_file_mb * 1024 * 1024) + 1, app_kwargs={"openapi_url": None},
     )
 
 

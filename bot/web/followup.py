@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.plan import mission_number
 from bot.terms import QUESTION_WORDS, REGION_PREFIXES, region_key, regions_named
 from index.lexical import words
-from index.stopwords import ALL as STOPWORDS
+from planbot.language import STOPWORDS
 
 # Openers that tie a question to the previous one; longest first so "bagaimana dengan" wins over "dan".
 MARKERS = (

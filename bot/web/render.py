@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from html import escape
+from urllib.parse import urlencode
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -122,9 +123,13 @@ def answer_block(turn: int, answer: dict, *, regions: Sequence[str] = (), titles
         )
     cards = "".join(source_card(turn, c) for c in citations)
     sources = f'<div class="sources"><div class="sources-head">{LABELS["sources"]}</div>{cards}</div>' if cards else ""
+    text, short = answer.get("answer") or "", ""
+    if answer.get("short_answer") and text.startswith(answer["short_answer"]):
+        text = text[len(answer["short_answer"]):].lstrip("\n")
+        short = f'<div class="short-answer">{linked_markers(answer["short_answer"], turn, len(citations))}</div>'
     return (
-        f'<div class="msg bot answered"><div class="answer-text">'
-        f'{linked_markers(answer.get("answer") or "", turn, len(citations))}</div>'
+        f'<div class="msg bot answered">{short}<div class="answer-text">'
+        f'{linked_markers(text, turn, len(citations))}</div>'
         f"{sources}{feedback_bar(answer_id) if answer_id else ''}</div>"
     )
 
@@ -147,6 +152,22 @@ def passage(text: str, start: int, end: int, *, context: int = 400) -> str:
     )
 
 
+def source_url(doc_id: str, start: int, end: int) -> str:
+    """The /api/source address of a span, its query URL-encoded (a doc_id may hold &, # or spaces)."""
+    return "/api/source?" + urlencode({"doc_id": doc_id, "start": int(start), "end": int(end)})
+
+
+def plan_source(src: dict) -> str:
+    """A plan row's source passage (from bot.web.plans.source_text): title, region, span, JSON link, text."""
+    link = escape(source_url(src["doc_id"], src["start"], src["end"]), quote=True)
+    head = (f'<div class="src-head"><span class="src-title">{escape(src["title"])}</span>'
+            f'<span class="src-score">{escape(src["region"] or "")} · {src["start"]}..{src["end"]}'
+            f' · <a href="{link}" target="_blank">JSON</a></span></div>')
+    text = src["before"] + src["text"] + src["after"]
+    body = passage(text, len(src["before"]), len(src["before"]) + len(src["text"]), context=len(text))
+    return f'<div class="plan-source">{head}{body}</div>'
+
+
 CSS = """
 #chat-log { display: flex; flex-direction: column; gap: 10px; }
 #chat-log .msg { border-radius: 10px; padding: 10px 14px; line-height: 1.5; }
@@ -154,6 +175,7 @@ CSS = """
 #chat-log .msg.user .asked { font-size: 0.85em; color: #50607a; margin-top: 4px; }
 #chat-log .msg.bot { background: #f6f8fa; border: 1px solid #d0d7de; color: #1f2328; }
 #chat-log .answer-text { white-space: pre-wrap; }
+#chat-log .short-answer { font-size: 1.15em; font-weight: 600; margin-bottom: 6px; }
 #chat-log a.cite { font-weight: 600; text-decoration: none; color: #0a58ca; padding: 0 1px; }
 #chat-log .msg.abstained { background: #fff8e1; border: 1px solid #f0b429; border-left: 6px solid #f0b429; color: #5c3c00; }
 #chat-log .msg.error { background: #fdecea; border: 1px solid #e5534b; border-left: 6px solid #e5534b; color: #67060c; }

@@ -8,6 +8,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.formats import RawDocument
+from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
 from planbot.errors import UnreadableDocument
 
 # Server template markup left in saved pages: PHP, ASP/JSP, Blade, Jinja/Twig.
@@ -23,15 +24,21 @@ _BLADE_DIRECTIVES = (
     "selected|disabled|readonly|required|dd|dump|inject|use|fragment|endfragment|session|endsession|"
     "verbatim|endverbatim"
 )
-_TEMPLATE_PATTERNS = [
-    re.compile(r"<\?(?:php|=)?.*?(?:\?>|\Z)", re.DOTALL | re.IGNORECASE),  # PHP, unterminated runs to the end
-    re.compile(r"<%.*?(?:%>|\Z)", re.DOTALL),  # ASP / JSP
-    re.compile(r"@php\b.*?@endphp\b", re.DOTALL),  # Blade PHP block
-    re.compile(r"\{\{--.*?--\}\}", re.DOTALL),  # Blade comment
-    re.compile(r"\{!!.*?!!\}", re.DOTALL),  # Blade raw echo
-    re.compile(r"(?<!@)\{\{.*?\}\}", re.DOTALL),  # Blade / Jinja echo
-    re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL),  # Jinja / Twig
-    re.compile(rf"(?<![\w.@-])@(?:{_BLADE_DIRECTIVES})\b{_PARENS}"),  # Blade directives, not e-mail addresses
+# (pattern, closing token): a pattern with a closing token is only searched up to its last occurrence, since
+# an opener after it can never match; so many unterminated openers ("{{{{..." in a 1 MB file) cost one pass
+# instead of one scan to the end of the file each (quadratic: 40 KB of "{{" took 20 s).
+_TEMPLATE_PATTERNS: list[tuple[re.Pattern[str], str | None]] = [
+    # PHP (unterminated runs to the end)
+    (re.compile(r"<\?(?:php|=)?.*?(?:\?>|\Z)", re.DOTALL | re.IGNORECASE), None),
+    (re.compile(r"<%.*?(?:%>|\Z)", re.DOTALL), None),  # ASP / JSP
+    (re.compile(r"@php\b.*?@endphp\b", re.DOTALL), "@endphp"),  # Blade PHP block
+    (re.compile(r"\{\{--.*?--\}\}", re.DOTALL), "--}}"),  # Blade comment
+    (re.compile(r"\{!!.*?!!\}", re.DOTALL), "!!}"),  # Blade raw echo
+    (re.compile(r"(?<!@)\{\{.*?\}\}", re.DOTALL), "}}"),  # Blade / Jinja echo
+    (re.compile(r"\{%.*?%\}", re.DOTALL), "%}"),  # Jinja / Twig statement
+    (re.compile(r"\{#.*?#\}", re.DOTALL), "#}"),  # Jinja / Twig comment
+    # Blade directives, not e-mail addresses
+    (re.compile(rf"(?<![\w.@-])@(?:{_BLADE_DIRECTIVES})\b{_PARENS}"), None),
 ]
 
 _DROP_TAGS = (
@@ -101,10 +108,17 @@ _MARKS = re.compile(r"(?:[ \t\r\n\f\u00a0]*[\x00\x01\x02])+[ \t\r\n\f\u00a0]*")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
-def read_html(path: Path) -> RawDocument:
-    """Visible text of an HTML file as markdown-like lines; raises UnreadableDocument when there is none."""
+def read_html(path: Path, limits: FormatLimits = DEFAULT_LIMITS) -> RawDocument:
+    """Visible text of an HTML file as markdown-like lines; raises UnreadableDocument when there is none.
+
+    A page whose decoded text is longer than limits.html_max_mchars million characters is refused before
+    it is parsed (the parsed tree takes many times the text's size).
+    """
     warnings: list[str] = []
     source = _decode(_read_bytes(path), warnings)
+    if len(source) > limits.html_max_mchars * 1_000_000:
+        found = f"the page decodes to {len(source) / 1e6:,.1f} million characters"
+        raise limits.refuse(path, "html_max_mchars", found, f"{limits.html_max_mchars:g} million characters")
     cleaned = strip_template_markup(source)
     if cleaned != source:
         warnings.append("server template markup (PHP/Blade/Jinja) removed")
@@ -148,8 +162,14 @@ def _decode(data: bytes, warnings: list[str]) -> str:
 
 def strip_template_markup(source: str) -> str:
     """Remove PHP, ASP, Blade and Jinja markup left in a saved or source HTML file."""
-    for pattern in _TEMPLATE_PATTERNS:
-        source = pattern.sub(" ", source)
+    for pattern, closer in _TEMPLATE_PATTERNS:
+        if closer is None:
+            source = pattern.sub(" ", source)
+            continue
+        end = source.rfind(closer)
+        if end >= 0:
+            end += len(closer)
+            source = pattern.sub(" ", source[:end]) + source[end:]
     return source
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from ingest.formats import RawDocument
+from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
 from planbot.errors import UnreadableDocument
 
 ENCRYPTED = "encrypted PDF: remove the password and ingest again"
@@ -43,11 +44,16 @@ _MICROSOFT_TITLE = re.compile(r"^Microsoft (?:Word|PowerPoint|Excel) - ", re.IGN
 log = logging.getLogger(__name__)
 
 
-def read_pdf(path: Path, *, ocr: bool = False, max_pages: int | None = None) -> RawDocument:
-    """Text of each page (pages[n-1] is page n); raises UnreadableDocument naming what is wrong."""
+def read_pdf(
+    path: Path, *, ocr: bool = False, max_pages: int | None = None, limits: FormatLimits = DEFAULT_LIMITS
+) -> RawDocument:
+    """Text of each page (pages[n-1] is page n); raises UnreadableDocument naming what is wrong.
+
+    A PDF with more pages than limits.pdf_max_pages is refused before any page is extracted.
+    """
     check_pdf_bytes(path)
     reader = _open(path)
-    count = _page_count(path, reader)
+    count = _page_count(path, reader, limits)
     numbers = list(range(1, min(count, max_pages or count) + 1))
     warnings: list[str] = []
     pages = [_page_text(reader, n, warnings) for n in numbers]
@@ -110,19 +116,47 @@ def _open(path: Path):
     return reader
 
 
-def _page_count(path: Path, reader) -> int:
-    """Number of pages; a PDF whose page tree cannot be read, or that has none, is damaged."""
-    from pypdf.errors import FileNotDecryptedError
+def _page_count(path: Path, reader, limits: FormatLimits = DEFAULT_LIMITS) -> int:
+    """Number of pages; a PDF whose page tree cannot be read, or that has none, is damaged.
 
+    The declared count (/Pages /Count) is checked against the limit first, for free; the page tree is then
+    walked with pypdf's own entry limit set from ours, so a tree holding more pages than it declares is
+    stopped there too, before a page is parsed.
+    """
+    from pypdf import apply_configuration
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
+
+    limit = limits.pdf_max_pages
+    declared = _declared_pages(reader)
+    if declared > limit:
+        raise limits.refuse(path, "pdf_max_pages", f"the PDF has {declared:,} pages", f"{limit:,} pages")
     try:
-        count = len(reader.pages)
+        # tree entries are pages plus the nodes that group them: at most about two per page
+        with apply_configuration(page_tree_maximum_entries=2 * limit + 100):
+            count = len(reader.pages)
     except FileNotDecryptedError as exc:
         raise UnreadableDocument(str(path), ENCRYPTED) from exc
+    except LimitReachedError as exc:
+        if "page tree entry" not in str(exc):
+            raise UnreadableDocument(str(path), f"truncated or damaged PDF: {_short(exc)}") from exc
+        found = f"the PDF's page tree holds more than {limit:,} pages"
+        raise limits.refuse(path, "pdf_max_pages", found, f"{limit:,} pages") from exc
     except Exception as exc:  # broken page tree
         raise UnreadableDocument(str(path), "truncated or damaged PDF: the page tree cannot be read") from exc
+    if count > limit:
+        raise limits.refuse(path, "pdf_max_pages", f"the PDF has {count:,} pages", f"{limit:,} pages")
     if count == 0:
         raise UnreadableDocument(str(path), "truncated or damaged PDF: it has no pages")
     return count
+
+
+def _declared_pages(reader) -> int:
+    """/Count of the root page node, 0 when missing or not a number (the page tree walk decides then)."""
+    try:
+        count = reader.root_object["/Pages"].get_object().get("/Count", 0)
+        return int(count) if isinstance(count, (int, float)) else 0
+    except Exception:  # noqa: BLE001 - a broken root is reported by the page tree walk
+        return 0
 
 
 def _page_text(reader, number: int, warnings: list[str]) -> str:

@@ -101,3 +101,19 @@ def test_counting_questions_abstain_when_no_passage_counts_that_thing(bot, quest
 def test_counting_question_is_answered_when_the_count_is_there(bot):
     answer = bot.ask("How many good governance principles does Bekasi's first mission rest on?")
     assert not answer.abstained and "10 (sepuluh) prinsip Good Governance" in quoted(answer)
+
+
+def test_a_question_naming_a_plan_type_is_answered_from_that_plan(bot):
+    """Regression: "visi ... dalam RPJMD" was answered from whichever document quoted the vision first; the
+    plan type the question names now decides which document's passages come first (a preference, not a
+    filter: other documents' passages follow when the named one has too few)."""
+    from bot.question import read_question
+
+    assert bot.documents_named(read_question("Apa visi Kota Metro dalam RPJMD 2021-2026?")) == {
+        "000_17d2c2306983f87c.txt"}
+    assert bot.documents_named(read_question("Apa visi Kota Metro?")) is None
+    answer = bot.ask("Apa misi Kota Metro dalam RPJMD?")
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "000_17d2c2306983f87c.txt"
+    renstra = bot.ask("Apa misi dalam Renstra Dinas Perumahan dan Kawasan Permukiman Kota Metro?")
+    assert renstra.citations[0].doc_id in {"002_6c3c559c2f5a9bed.txt", "003_68827eb2284742d1.txt"}

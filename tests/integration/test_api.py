@@ -37,7 +37,8 @@ def test_ask_returns_the_cli_json_object(client):
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"question", "answer", "abstained", "language", "citations", "latency_ms", "reason",
-                         "plan_items"}
+                         "plan_items", "signals", "confidence", "short_answer"}
+    assert set(body["signals"]) >= {"dense_top", "lex_top3", "names_found", "kind_found"}
     assert "Bekasi Maju, Sejahtera dan Ihsan" in body["answer"] and not body["abstained"]
     c = body["citations"][0]
     assert set(c) == {"n", "source", "title", "region", "section", "page", "text", "score", "doc_id", "start",

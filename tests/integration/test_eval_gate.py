@@ -1,4 +1,7 @@
-"""The eval over evals/qa.jsonl and seeds/ is a CI gate: no metric may fall below evals/thresholds.toml."""
+"""The eval over evals/qa.jsonl and seeds/ is a CI gate: no metric may fall below evals/thresholds.toml.
+
+The suite (evals/suite.toml) runs its fast profile here too: every set beside the naive baselines.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ import subprocess
 import sys
 
 from evals.harness import check_thresholds, evaluate
-from tests.conftest import ROOT, cli_env
+from tests.conftest import ROOT, SHARED, cli_env
 
 DATASET = ROOT / "evals" / "qa.jsonl"
+SUITE = ROOT / "evals" / "suite.toml"
 THRESHOLDS = ROOT / "evals" / "thresholds.toml"
 
 
@@ -55,4 +59,88 @@ def test_squad_converter_makes_a_corpus_and_questions(tmp_path):
     assert n == 2 and (corpus / "kota-contoh.txt").exists()
     assert lines[0]["evidence"] == ["Visi Kota Contoh adalah Kota Contoh yang Hijau dan Sejahtera bagi semua"]
     assert lines[0]["answerable"] and lines[0]["answer_keywords"] == ["Kota Contoh yang Hijau"]
-    assert lines[1] == {"id": "a2", "lang": "id", "question": "Berapa anggaran?", "answerable": False, "evidence": [], "answer_keywords": []}
+    assert lines[1] == {"id": "a2", "lang": "id", "question": "Berapa anggaran?", "answerable": False, "evidence": [],
+                        "answer_keywords": [], "kind": "number"}
+
+
+TINY_DEVSET = [
+    {"context": "Herpetologi adalah cabang zoologi yang mempelajari reptil. Reptil berdarah dingin dan bersisik.",
+     "qas": [{"id": "h1", "question": "Apa nama ilmu yang mempelajari reptil?", "is_impossible": False,
+              "answers": [{"text": "Herpetologi", "answer_start": 0}]},
+             {"id": "h1-unans", "question": "Siapa penemu herpetologi?", "is_impossible": True, "answers": []}]},
+    {"context": "Candi Borobudur terletak di Magelang, Jawa Tengah. Candi ini dibangun pada abad ke-9.",
+     "qas": [{"id": "b1", "question": "Di mana letak Candi Borobudur?", "is_impossible": False,
+              "answers": [{"text": "Magelang, Jawa Tengah", "answer_start": 28}]}]},
+]
+
+
+def test_suite_indexes_each_corpus_once_and_reports_every_retriever(tmp_path):
+    """A second `planbot eval --suite` run reuses the cached index: nothing is embedded or written again."""
+    (tmp_path / "dev.json").write_text(json.dumps(TINY_DEVSET), encoding="utf-8")
+    suite = tmp_path / "suite.toml"
+    suite.write_text('[[set]]\nname = "tiny"\ndevset = "dev.json"\n\n'
+                     '[[set]]\nname = "absent"\nquestions = "sets/absent.jsonl"\ncorpus = "docs"\n', encoding="utf-8")
+    cache, out = tmp_path / "cache", tmp_path / "run.json"
+
+    def run():
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", "eval", "--suite", str(suite), "--cache", str(cache), "--output", str(out)],
+            env=cli_env(tmp_path / "home"), capture_output=True, text=True, timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc, json.loads(out.read_text(encoding="utf-8"))
+
+    proc, first = run()
+    tiny, absent = first["sets"]
+    assert absent["status"] == "skipped" and "absent.jsonl not found" in absent["reason"]
+    assert "| absent | skipped:" in proc.stdout
+    assert not tiny["cache"]["hit"] and tiny["cache"]["ingest"]["chunks_embedded"] == 2
+    assert tiny["questions"] == 3 and tiny["evidence_reachable"] == 1.0
+    for retriever in ("planbot", "bm25", "dense"):
+        assert f"| tiny | all | {'**planbot**' if retriever == 'planbot' else retriever} | 3 |" in proc.stdout
+        assert set(tiny["figures"][retriever]) == {"all", "kind:other", "kind:name", "kind:place"}  # one language
+    assert len(tiny["records"]) == 9 and {r["retriever"] for r in tiny["records"]} == {"planbot", "bm25", "dense"}
+    for baseline in ("bm25", "dense"):  # naive: never refuse, the right passage first on this tiny corpus
+        m = tiny["figures"][baseline]["all"]
+        assert m["hit@1"] == 1.0 and m["answerable_wrongly_abstained"] == m["unanswerable_abstained"] == 0.0
+    homes = sorted(cache.glob("tiny-*"))
+    assert len(homes) == 1 and homes[0].name.endswith(tiny["cache"]["key"][:16])
+
+    proc, second = run()
+    assert second["sets"][0]["cache"] == {**tiny["cache"], "hit": True, "seconds": 0.0, "ingest": {}}
+    assert "index reused" in proc.stdout and "index reused" in proc.stderr
+    assert sorted(cache.glob("tiny-*")) == homes and second["sets"][0]["chunks"] == tiny["chunks"]
+    for retriever in ("planbot", "bm25", "dense"):
+        assert ({k: v for k, v in second["sets"][0]["figures"][retriever]["all"].items() if "latency" not in k}
+                == {k: v for k, v in tiny["figures"][retriever]["all"].items() if "latency" not in k})
+
+
+def test_fast_suite_runs_every_set_beside_the_naive_baselines(embedder, tmp_path):
+    """The CI profile of evals/suite.toml: seeds, TyDiQA-id and IDK-MRC subsets, DKI documents when present."""
+    from evals.suite import format_table, run_suite
+    from planbot.settings import Settings
+
+    run = run_suite(SUITE, profile="fast", settings=Settings(home=tmp_path / "home"), embedder=embedder,
+                    cache_root=tmp_path / "cache", progress=False, log=lambda _: None)
+    table = format_table(run)
+    sets = {s["name"]: s for s in run.sets}
+    assert list(sets) == ["seeds", "tydiqa", "idkmrc", "dki"]
+    assert sets["seeds"]["status"] == "ran" and sets["seeds"]["questions"] >= 80
+    if not (SHARED / "devsets").is_dir():
+        return
+    assert sets["tydiqa"]["questions"] == sets["idkmrc"]["questions"] == 100
+    assert sets["tydiqa"]["unanswerable"] == 0 and 30 <= sets["idkmrc"]["unanswerable"] <= 70
+    expected_dki = (ROOT / "evals" / "sets" / "dki.jsonl").is_file() and (SHARED / "corpus" / "dki_jakarta").is_dir()
+    assert sets["dki"]["status"] == ("ran" if expected_dki else "skipped"), sets["dki"].get("reason")
+    for s in run.sets:
+        if s["status"] != "ran":
+            continue
+        assert len(s["records"]) == 3 * s["questions"]
+        for baseline in ("bm25", "dense"):  # the naive pipelines never refuse
+            m = s["figures"][baseline]["all"]
+            assert m["answerable_wrongly_abstained"] == 0.0 and m["unanswerable_abstained"] == 0.0
+        assert f"| {s['name']} | all | **planbot** |" in table
+    for name in ("tydiqa", "idkmrc"):  # every answer's sentence survives ingest whole: hit@k can reach 1
+        assert sets[name]["evidence_reachable"] == 1.0
+        for baseline in ("bm25", "dense"):  # the index itself is sound: the naive retrievers find the passage
+            assert sets[name]["figures"][baseline]["all"]["hit@5"] >= 0.9, (name, baseline)

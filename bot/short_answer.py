@@ -1,0 +1,65 @@
+"""The short answer of a factoid question: the figure with its unit, the date, or the name, read from the
+quoted sentence that best answers it, so the answer can lead with it before the quote that holds it.
+
+Candidates are the spans of the asked kind in the sentence (bot.decide reads the same kinds); the one
+nearest the question's own words wins, and a span the question itself already contains is never the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.question import Question
+from index.lexical import analyze, words
+from planbot.language import MONTHS, UNITS
+
+_UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
+_MONTH = "|".join(MONTHS)
+FIGURE = re.compile(
+    rf"(?:\bRp\.?\s?(?=\d)|(?<![\w.,]))\d+(?:[.,]\d+)*(?:\s?(?:{_UNIT})(?![\w]))?", re.IGNORECASE
+)
+DATE = re.compile(
+    rf"\b\d{{1,2}}\s+(?:{_MONTH})\s+\d{{4}}\b|\b(?:{_MONTH})\s+\d{{4}}\b|\b(?:1[5-9]|20)\d\d\b"
+    r"|\babad\s+ke-?\s?\d+\b|\b\d{1,2}(?:st|nd|rd|th)\s+century\b",
+    re.IGNORECASE,
+)
+NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:bin|binti|van|de|da|al)\s+)?[A-Z][\w'’.-]*){0,5}")
+
+_PATTERNS = {"how_much": FIGURE, "when": DATE, "who": NAME, "where": NAME}
+
+
+def candidates(kind: str, text: str) -> list[re.Match[str]]:
+    """Spans of the asked kind of fact in a sentence."""
+    pattern = _PATTERNS.get(kind)
+    return list(pattern.finditer(text)) if pattern else []
+
+
+def short_answer(question: Question, pieces: Sequence[str]) -> tuple[int, str] | None:
+    """(index of the piece, the fact) for a factoid question, or None when no piece holds one."""
+    if not question.factoid:
+        return None
+    asked = " ".join(question.text.split()).lower()
+    q_terms = set(analyze(question.text))
+    for i, text in enumerate(pieces):
+        found = []
+        for m in candidates(question.kind, text):
+            span = m.group(0).strip(" .,;:")
+            if not span or span.lower() in asked or set(words(span)) <= set(words(asked)):
+                continue
+            if question.kind in ("who", "where") and (m.start() == 0 or len(span) < 3):
+                continue  # a sentence's first word is capitalised whatever it is
+            found.append((_distance(text, m.start(), m.end(), q_terms), m.start(), span))
+        if found:
+            return i, min(found)[2]
+    return None
+
+
+def _distance(text: str, start: int, end: int, q_terms: set[str]) -> int:
+    """Characters between a span and the nearest word of the question (large when none occurs)."""
+    best = len(text) + 1
+    for m in re.finditer(r"[\w-]+", text):
+        if set(analyze(m.group(0))) & q_terms:
+            gap = start - m.end() if m.end() <= start else m.start() - end if m.start() >= end else 0
+            best = min(best, gap)
+    return best

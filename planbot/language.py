@@ -1,0 +1,313 @@
+"""Language knowledge, in one place: Indonesian and English question words, ordinals, plan types, and the
+cues of requests that must be refused. General knowledge of the two languages and of Indonesian planning;
+nothing here is made for one document or one question.
+
+ingest, index and bot read it; it imports nothing of theirs.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- which language ----------------------------------------------------------------------------------------
+
+_EN = frozenset(
+    "the what which who whom whose where when why how is are was were does do did of in on for to and "
+    "about city city's mission missions vision program programs plan plans list tell me give".split()
+)
+_ID = frozenset(
+    "apa apakah siapa mana bagaimana mengapa kapan berapa yang dan di ke dari untuk dengan adalah "
+    "sebutkan jelaskan kota kabupaten misi visi program saja dalam tentang ini itu oleh".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """'en' or 'id' by function words (Indonesian on a tie: the corpus language)."""
+    found = re.findall(r"[a-z']+", text.lower())
+    en = sum(w in _EN for w in found)
+    ind = sum(w in _ID for w in found)
+    return "en" if en > ind else "id"
+
+
+# --- stop words: function words of both languages, left out of lexical matching --------------------------
+
+INDONESIAN = frozenset(
+    """
+    ada adalah adanya agar akan akankah aku amat antara antaranya apa apakah apabila atas atau bagai bagaimana
+    bagi bahwa baik banyak baru begitu beliau belum berapa berbagai beri berikut bersama besar biasa bila bisa
+    boleh bukan cukup dalam dan dapat dari daripada dengan di dia dilakukan diri dimana demi demikian dua
+    hal hampir hanya harus hingga ia ialah ini itu jadi jika juga kalau kami kamu karena ke kecuali kembali
+    kemudian kepada ketika kini kita lagi lain lalu lebih maka mana masih masing melalui memang mereka
+    merupakan meski mungkin namun nya oleh pada padahal para pernah perlu pula punya saat saja salah sama
+    sampai sangat satu saya seakan sebagai sebagaimana sebelum sebuah sedang sedangkan sehingga sejak
+    sekarang selain selalu seluruh semua sendiri seperti serta sesuai setelah setiap siapa suatu sudah
+    supaya tak tanpa tapi telah tentang tentu terhadap terdapat tersebut tetapi tiap untuk waktu ya yaitu
+    yakni yang sebutkan jelaskan apa saja apakah bagaimanakah mengapa kenapa dimana kapan adakah
+    """.split()
+)
+
+ENGLISH = frozenset(
+    """
+    a about above after again all also am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers him his how i if in into is it its itself just me more most my no nor not now of off on once
+    only or other our ours out over own same she should so some such than that the their theirs them then
+    there these they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours tell list give name named describe explain please does
+    """.split()
+)
+
+STOPWORDS = INDONESIAN | ENGLISH
+
+# Words that shape a question but carry no topic.
+QUESTION_WORDS = frozenset(
+    """
+    cover covers covered mention mentions mentioned say says said about describe described regarding concern
+    concerns planned plans plan stated state states contain contains include includes involve involves kind
+    kinds type types main key according document documents text passage part section number numbers
+    first second third fourth fifth sixth seventh eighth ninth tenth one two three four five six seven eight nine ten
+    pertama kedua ketiga keempat kelima keenam ketujuh kedelapan kesembilan kesepuluh
+    mencakup membahas menyebut disebutkan tercantum terkait mengenai soal isi bunyi tentang menurut dokumen
+    sebut jelas isinya bunyinya adakah terdiri apa saja yaitu bagaimana
+    """.split()
+)
+
+# --- English -> Indonesian planning vocabulary ------------------------------------------------------------
+# So English questions can meet Indonesian text word for word (the dense model is multilingual and needs
+# none of this). General planning words only: never a name, a typo or a phrase of one document.
+
+EN_ID: dict[str, tuple[str, ...]] = {
+    "vision": ("visi",), "visions": ("visi",), "mission": ("misi",), "missions": ("misi",),
+    "goal": ("tujuan",), "goals": ("tujuan",), "objective": ("tujuan", "sasaran"), "target": ("sasaran", "target"),
+    "program": ("program",), "programs": ("program",), "programme": ("program",), "work": ("kerja",),
+    "priority": ("prioritas",), "priorities": ("prioritas",), "commitment": ("komitmen",), "commitments": ("komitmen",),
+    "affair": ("urusan",), "affairs": ("urusan",), "responsible": ("mengampu", "urusan"), "agency": ("dinas", "badan"),
+    "office": ("dinas", "kantor"), "department": ("dinas",), "pillar": ("pokok",), "pillars": ("pokok",),
+    "city": ("kota",), "regency": ("kabupaten",), "province": ("provinsi",), "district": ("kecamatan",),
+    "mayor": ("walikota", "wali", "kepala daerah"), "government": ("pemerintahan", "pemerintah"),
+    "governance": ("tata kelola", "pemerintahan", "governance"), "good": ("baik",), "plan": ("rencana",),
+    "development": ("pembangunan",), "develop": ("pembangunan", "mengembangkan"), "build": ("pembangunan", "membangun"),
+    "education": ("pendidikan",), "educated": ("berpendidikan",), "school": ("sekolah", "pendidikan"),
+    "scholarship": ("beasiswa",), "scholarships": ("beasiswa",), "free": ("gratis",),
+    "health": ("kesehatan", "sehat"), "healthy": ("sehat",), "prosperous": ("sejahtera",), "welfare": ("kesejahteraan", "sejahtera"),
+    "prosperity": ("kesejahteraan", "sejahtera"), "culture": ("budaya", "kebudayaan"), "cultured": ("berbudaya",),
+    "religion": ("agama", "keagamaan"), "religious": ("agama", "keagamaan", "religius"), "worship": ("ibadah",),
+    "infrastructure": ("infrastruktur", "prasarana"), "facilities": ("sarana", "prasarana"), "facility": ("sarana",),
+    "road": ("jalan",), "roads": ("jalan",), "street": ("jalan",), "lighting": ("penerangan",), "light": ("penerangan",),
+    "lights": ("penerangan",), "drainage": ("drainase", "gorong"), "flood": ("terendam", "banjir"), "flooding": ("terendam",),
+    "sanitation": ("sanitasi",), "waste": ("sampah", "persampahan"), "garbage": ("sampah", "persampahan"),
+    "trash": ("sampah",), "rubbish": ("sampah",), "environment": ("lingkungan",), "environmental": ("lingkungan",),
+    "green": ("hijau",), "park": ("taman",), "parks": ("taman",), "cemetery": ("pemakaman",), "cemeteries": ("pemakaman",),
+    "burial": ("pemakaman",), "open": ("terbuka",), "space": ("ruang",), "housing": ("perumahan",), "house": ("rumah",),
+    "settlement": ("permukiman", "kawasan"), "settlements": ("permukiman",), "slum": ("kumuh",), "slums": ("kumuh",),
+    "stadium": ("stadion",), "public": ("publik", "umum"), "service": ("pelayanan", "layanan"), "services": ("pelayanan", "layanan"),
+    "building": ("gedung",), "integrated": ("terpadu", "terintegrasi"), "information": ("informasi",),
+    "technology": ("teknologi",), "communication": ("komunikasi",), "digital": ("teknologi", "informasi"),
+    "economy": ("ekonomi", "perekonomian"), "economic": ("ekonomi", "perekonomian"), "creative": ("kreatif",),
+    "tourism": ("wisata", "pariwisata"), "tourist": ("wisata",), "business": ("usaha",), "businesses": ("usaha",),
+    "small": ("kecil", "mikro"), "enterprise": ("usaha",), "enterprises": ("usaha",), "investment": ("investasi",),
+    "jobs": ("lapangan pekerjaan", "kerja"), "job": ("pekerjaan", "kerja"), "employment": ("pekerjaan", "kerja"),
+    "industry": ("industri", "perindustrian"), "trade": ("perdagangan",), "poverty": ("kemiskinan",),
+    "growth": ("pertumbuhan",), "competitive": ("daya saing", "berdaya saing"), "competitiveness": ("daya saing",),
+    "quality": ("kualitas",), "quantity": ("kuantitas",), "human": ("manusia",), "resources": ("sumber daya",),
+    "people": ("masyarakat", "warga"), "community": ("masyarakat",), "citizens": ("warga", "masyarakat"),
+    "residents": ("warga",), "society": ("masyarakat",), "social": ("sosial",), "safe": ("aman",), "safety": ("aman",),
+    "security": ("aman", "tertib"), "order": ("tertib",), "peaceful": ("damai",), "peace": ("damai",),
+    "corruption": ("korupsi",), "transparency": ("transparansi",), "accountability": ("akuntabilitas",),
+    "participation": ("partisipasi",), "law": ("hukum",), "principles": ("prinsip",), "principle": ("prinsip",),
+    "factors": ("faktor",), "factor": ("faktor",), "inhibiting": ("penghambat",), "obstacles": ("penghambat",),
+    "supporting": ("pendorong",), "drivers": ("pendorong",), "budget": ("anggaran",), "funds": ("anggaran", "dana"),
+    "money": ("anggaran", "dana"), "cost": ("biaya",), "staff": ("aparatur",), "apparatus": ("aparatur",),
+    "integrity": ("integritas",), "professional": ("profesional",), "innovation": ("inovasi",),
+    "smart": ("smart",), "command": ("command",), "center": ("center",), "traffic": ("lalu lintas",),
+    "crime": ("kriminal",), "character": ("karakter",), "youth": ("pemuda",), "sports": ("olahraga",),
+    "family": ("keluarga",), "families": ("keluarga",), "period": ("periode", "tahun"), "year": ("tahun",),
+    "years": ("tahun",), "organizations": ("organisasi",), "organisations": ("organisasi",), "allowance": ("tunjangan",),
+    "performance": ("kinerja",), "android": ("android",), "app": ("aplikasi",), "application": ("aplikasi",),
+    "garden": ("taman",), "gardens": ("taman",), "water": ("air",), "rain": ("hujan",), "sidewalk": ("trotoar",),
+    "sidewalks": ("trotoar",), "ring": ("lingkar",), "golden": ("emas",), "generation": ("generasi",),
+    "spiritual": ("spiritual",), "intelligence": ("kecerdasan",), "emotional": ("emosional",), "dignified": ("bermartabat",),
+    "honorable": ("terhormat",), "sustainable": ("berkelanjutan",), "efficient": ("efisien",), "effective": ("efektif",),
+}
+
+_EN_WORD = re.compile(r"[a-z]+")
+
+
+def _with_plurals(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The vocabulary with the regular English plural of every entry ("street" -> "streets", "city" ->
+    "cities", "tax" -> "taxes"); an irregular or listed plural keeps its own entry."""
+    out = dict(vocabulary)
+    for word, ids in vocabulary.items():
+        if word.endswith(("s", "x", "ch", "sh")):
+            plural = word + "es"
+        elif word.endswith("y") and word[-2:-1] not in "aeiou":
+            plural = word[:-1] + "ies"
+        else:
+            plural = word + "s"
+        out.setdefault(plural, ids)
+    return out
+
+
+EN_ID = _with_plurals(EN_ID)
+
+
+def translate_terms(text: str) -> list[str]:
+    """Indonesian words for the English planning words in text (others dropped)."""
+    out: list[str] = []
+    for word in _EN_WORD.findall(text.lower()):
+        for phrase in EN_ID.get(word, ()):
+            out.extend(phrase.split())
+    return out
+
+
+# --- ordinals ----------------------------------------------------------------------------------------------
+
+ORDINALS: dict[str, int] = {
+    "pertama": 1, "kesatu": 1, "kedua": 2, "ketiga": 3, "keempat": 4, "kelima": 5, "keenam": 6, "ketujuh": 7,
+    "kedelapan": 8, "kesembilan": 9, "kesepuluh": 10,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}  # fmt: skip
+
+# --- what kind of answer a question asks for -------------------------------------------------------------
+
+# who / when / how much / where want one short fact; the others want passages, lists or plan items.
+KINDS = ("who", "when", "how_much", "where", "define", "yes_no", "list", "explain", "plan_item", "other")
+FACTOID_KINDS = frozenset({"who", "when", "how_much", "where"})
+
+# (kind, cues). The cue that starts earliest in the question decides; on a tie the longer cue.
+KIND_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("when", ("kapan", "kapankah", "bilamana", "tahun berapa", "tanggal berapa", "bulan berapa", "sejak kapan", "when",
+              "what year", "which year", "what date", "since when")),
+    ("how_much", ("berapa", "berapakah", "berapa banyak", "seberapa", "jumlah", "besaran", "how much",
+                  "how many", "what percentage", "what share", "what proportion", "what amount", "what number")),
+    ("who", ("siapa", "siapakah", "who", "whom", "whose")),
+    ("where", ("di mana", "dimana", "di manakah", "dimanakah", "ke mana", "where")),
+    ("define", ("apa yang dimaksud", "apakah yang dimaksud", "apa itu", "apakah itu", "apa arti", "apakah arti",
+                "apa pengertian", "apakah pengertian", "apa definisi", "apakah definisi", "what is meant by",
+                "what does the term", "define", "definition of", "meaning of")),
+    ("list", ("sebutkan", "apa saja", "apa sajakah", "daftar", "list", "name the", "what are the", "which are")),
+    ("explain", ("bagaimana", "bagaimanakah", "mengapa", "kenapa", "jelaskan", "uraikan", "how", "why",
+                 "mengapakah", "explain", "describe")),
+    # Indonesian "Apakah X?" before a noun asks "what is X"; before these words it asks yes or no
+    ("yes_no", ("apakah ada", "apakah benar", "apakah sudah", "apakah akan", "apakah terdapat", "apakah termasuk",
+                "apakah masih", "apakah pernah", "is there", "are there", "does", "do", "did", "is", "are", "can")),
+    ("other", ("apa", "apakah", "what", "which")),
+)
+# A "what" question about one of these asks for a figure ("What was the poverty rate in 2015?").
+FIGURE_WORDS = frozenset(
+    "rate rates percentage percent share proportion number amount amounts total budget budgets cost costs "
+    "target targets value figure level population persentase tingkat angka jumlah besaran nilai total target "
+    "anggaran biaya pagu realisasi capaian".split()
+)
+# yes/no cues count only at the start of the question ("is", "do" occur inside many questions)
+START_ONLY_KINDS = frozenset({"yes_no"})
+
+# Plan items: a question about these wants the plan's own item (vision, a mission, a goal).
+PLAN_ITEM_WORDS = frozenset(
+    "visi misi tujuan sasaran strategi arah kebijakan program prioritas vision mission missions goal goals "
+    "objective objectives strategy strategies priority priorities".split()
+)
+
+# Questions about several regions at once: each region gets a passage and a quote.
+ACROSS_REGIONS = re.compile(
+    r"\b(which|what) (cities|regions|regencies|provinces)\b|\b(kota|daerah|kabupaten|provinsi) mana\b"
+    r"|\bkota-kota\b|\bdaerah-daerah\b|\b(bandingkan|dibandingkan|perbandingan|compare|comparison|versus|vs)\b"
+    r"|\beach (city|region|regency|province)\b|\bmasing-masing (kota|daerah|kabupaten|provinsi)\b",
+    re.IGNORECASE,
+)
+
+# --- facts: units of figures and month names (the short answer of a factoid question) ----------------------
+
+UNITS = frozenset(
+    """
+    % persen persentase poin triliun miliar milyar juta ribu rupiah km km2 km² kilometer meter m m2 m² m3 ha hektar
+    hektare ton kg gram liter jiwa orang penduduk rumah tangga kk unit buah kali tahun bulan minggu hari jam menit
+    detik sekolah kecamatan kelurahan desa pulau percent percentage points trillion billion million thousand
+    people persons households years months days hours kilometres kilometers hectares tonnes
+    """.split()
+)
+MONTHS = (
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober",
+    "november", "desember", "january", "february", "march", "may", "june", "july", "august", "october",
+    "december",
+)
+
+# --- plan types --------------------------------------------------------------------------------------------
+
+# Document types, most specific first: (type, pattern over a title or a regulation's subject).
+DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("RPJPD", r"\brencana\s+pembangunan\s+jangka\s+panjang(?!\s+nasional)(?:\s+daerah)?\b|\brpjpd\b|\blong[-\s]term\s+development\s+plan\b"),
+        ("RPJMD", (r"\brencana\s+pembangunan\s+jangka\s+menengah(?!\s+nasional)(?:\s+daerah)?\b|\brpjmd\b"
+         r"|\bmedium[-\s]term\s+development\s+plan\b")),
+        ("RKPD", r"\brencana\s+kerja\s+pemerintah\s+daerah\b|\brkpd\b|\b(?:annual|government)\s+work\s+plan\b"),
+        ("Renstra", r"\brencana\s+strategis\b|\brenstra\b|\bstrategic\s+plan\b"),
+        ("Renja", r"\brencana\s+kerja\b|\brenja\b"),
+        ("RTRW", r"\brencana\s+tata\s+ruang\s+wilayah\b|\brtrw\b"),
+        ("KUA-PPAS", r"\bkebijakan\s+umum\s+(?:perubahan\s+)?anggaran\b|\bkua\b"),
+        ("Pertanggungjawaban APBD",
+         r"\bpertanggungjawaban\s+pelaksanaan\s+anggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b"),
+        ("Perubahan APBD", r"\bperubahan\s+anggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b|\bp-?apbd\b"),
+        ("APBD", r"\banggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b|\bapbd\b|\bregional\s+budget\b"),
+        ("LKPJ", r"\blaporan\s+keterangan\s+pertanggungjawaban\b|\blkpj\b"),
+        ("LPPD", r"\blaporan\s+penyelenggaraan\s+pemerintahan\s+daerah\b|\blppd\b"),
+        ("LKjIP", r"\blaporan\s+kinerja\b|\blkjip\b|\blakip\b"),
+        ("Visi dan Misi", r"\bvisi\s*(?:dan|&|-)?\s*misi\b"),
+    )
+)  # fmt: skip
+
+# --- what is refused, politely ---------------------------------------------------------------------------
+
+# Requests that try to steer the system instead of asking about the plans.
+INSTRUCTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"\b(abaikan|lupakan|acuhkan|hiraukan|jangan ikuti)\b.{0,40}\b(instruksi|perintah|aturan|arahan|prompt)",
+        r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|rules|prompts?|guidelines|directions)\b",
+        r"\bmode (admin|administrator|developer|pengembang|debug|dewa|tanpa batas)\b",
+        r"\b(admin|administrator|developer|debug|god|dan|jailbreak) mode\b",
+        r"\b(system prompt|prompt sistem|jailbreak)\b",
+        r"\b(you are now|from now on you|kamu sekarang adalah|anda sekarang adalah|mulai sekarang kamu)\b",
+        r"\b(pretend|berpura-pura|pura-pura|act as|bertindaklah sebagai|roleplay)\b",
+        r"\b(reveal|show|print|tampilkan|tunjukkan|bocorkan)\b.{0,30}"
+        + r"\b(instructions|instruksi|prompt|password|kata sandi|api key|kunci api)\b",
+    )
+)
+
+# Personal data of a person: refused whoever asks.
+PERSONAL_DATA = frozenset(
+    """
+    alamat rumah|alamat pribadi|nomor hp|no hp|no. hp|nomor telepon|nomor telp|no telp|nomor handphone|nomor ponsel
+    nomor whatsapp|nomor wa|email pribadi|nik|nomor ktp|ktp|nomor rekening|rekening pribadi|tanggal lahir
+    rekam medis|riwayat penyakit|home address|private address|phone number|mobile number|telephone number
+    whatsapp number|cell number|personal email|private email|id number|identity card number|bank account
+    date of birth|birthday|medical record|medical history
+    """.replace("\n", "|").strip("| ").split("|")
+) - {""}
+# Money of a person (a salary, wealth): personal when the question is about a person.
+PERSONAL_MONEY = frozenset(
+    "gaji|penghasilan pribadi|harta|kekayaan|tunjangan pribadi|salary|salaries|wage|net worth|wealth|"
+    "personal income|assets".split("|")
+)
+PERSON_TITLES = frozenset(
+    "gubernur|wakil gubernur|wali kota|walikota|wakil wali kota|bupati|wakil bupati|kepala dinas|kepala badan|"
+    "sekda|sekretaris daerah|camat|lurah|pejabat|pegawai|anggota dprd|ketua dprd|pak|bu|bapak|ibu|governor|"
+    "vice governor|deputy governor|mayor|deputy mayor|regent|official|officials|civil servant|head of".split("|")
+)
+
+REFUSALS: dict[str, dict[str, str]] = {
+    "instruction": {
+        "id": "Maaf, saya hanya menjawab pertanyaan tentang isi dokumen rencana pembangunan, dan tidak menjalankan "
+              "instruksi untuk mengubah cara kerja saya.",
+        "en": "Sorry, I only answer questions about what the development plans say, and I do not follow "
+              "instructions to change how I work.",
+    },
+    "personal": {
+        "id": "Maaf, saya tidak memberikan data pribadi seseorang (seperti alamat, nomor telepon atau "
+              "penghasilan). Tanyakan isi rencana pembangunannya.",
+        "en": "Sorry, I do not give out anyone's personal data (such as an address, a phone number or income). "
+              "Ask about what the plans say.",
+    },
+}

@@ -1,0 +1,35 @@
+"""The lexical analyzer and BM25: figures kept as tokens, so a question's figure meets the same figure."""
+
+from index.lexical import LexicalIndex, analyze, words
+
+
+def test_figures_stay_whole():
+    assert words("Surplus Rp2.939.374.456.267,00 dan 14,2 persen pada 2024.") == [
+        "surplus", "rp", "2.939.374.456.267,00", "dan", "14,2", "persen", "pada", "2024",
+    ]
+
+
+def test_words_with_digits_and_compounds():
+    assert words("SDG4 dan COVID-19 di kota-kota") == ["sdg4", "dan", "covid", "19", "di", "kota"]
+
+
+def test_a_figure_finds_its_passage_not_every_passage_with_its_digits():
+    """Regression: '14,2' was split into '14' and '2', so any passage with a 2 matched the figure."""
+    texts = [
+        "Target prevalensi stunting 2027 sebesar 14,2 persen.",
+        "Program 2 dan kegiatan 14 untuk 2 kecamatan, 14 kelurahan.",
+    ]
+    index = LexicalIndex(["a", "b"], [analyze(t) for t in texts], ["", ""], ["d", "d"])
+    hits = index.search("14,2", 2)
+    assert [i for i, _ in hits] == ["a"]
+
+
+def test_fusion_reads_the_fitted_file_or_keeps_defaults(tmp_path):
+    import json
+
+    from index.search import Fusion
+
+    assert Fusion.fitted(tmp_path / "absent.json") == Fusion()
+    path = tmp_path / "fusion.json"
+    path.write_text(json.dumps({"lexical_weight_id": 0.3, "lexical_weight_en": 0.2, "rrf_k": 30}))
+    assert Fusion.fitted(path) == Fusion(0.3, 0.2, 30)

@@ -1,0 +1,47 @@
+"""The short answer of factoid questions: the figure with its unit, the date, the name (hand-made sentences)."""
+
+import pytest
+
+from bot.question import read_question
+from bot.short_answer import short_answer
+from bot.web.render import answer_block
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "fact"),
+    [
+        ("Berapa target prevalensi stunting tahun 2027?",
+         "Prevalensi stunting ditargetkan turun menjadi 14,2 persen pada tahun 2027.", "14,2 persen"),
+        ("Berapa surplus anggaran tahun 2024?",
+         "Surplus anggaran tahun 2024 sebesar Rp2.939.374.456.267,00 dicatat dalam laporan.",
+         "Rp2.939.374.456.267,00"),
+        ("How many districts does the city have?", "Kota ini terdiri dari 5 kecamatan dan 22 kelurahan.",
+         "5 kecamatan"),
+        ("Kapan Perda ini mulai berlaku?", "Peraturan Daerah ini mulai berlaku pada tanggal 12 Maret 2025.",
+         "12 Maret 2025"),
+        ("Siapa Kepala Bappeda DKI Jakarta?", "Kepala Bappeda DKI Jakarta adalah Atika Nur Rahmania sejak 2022.",
+         "Atika Nur Rahmania"),
+        ("Di mana ibu kota Jepang?", "Ibu kota Jepang adalah Tokyo, kota terbesar di Asia Timur.", "Tokyo"),
+    ],
+)
+def test_fact_of_each_kind(question, sentence, fact):
+    assert short_answer(read_question(question), [sentence]) == (0, fact)
+
+
+def test_the_year_asked_about_is_not_the_answer():
+    q = read_question("Berapa target kemiskinan tahun 2029?")
+    assert short_answer(q, ["Pada tahun 2029 angka kemiskinan ditargetkan 3,1 persen."]) == (0, "3,1 persen")
+
+
+def test_no_fact_no_short_answer():
+    assert short_answer(read_question("Kapan taman itu dibangun?"), ["Taman dibangun bersama warga."]) is None
+    assert short_answer(read_question("Jelaskan arah kebijakan kesehatan."), ["Tahun 2025 sebesar 5%."]) is None
+
+
+def test_the_page_leads_with_the_short_answer():
+    answer = {"answer": "14,2 persen [1]\n\nMenurut RPJMD:\n- “target 14,2 persen” [1]", "short_answer": "14,2 persen [1]",
+              "citations": [{"n": 1, "title": "RPJMD", "text": "target 14,2 persen", "highlights": []}],
+              "abstained": False}
+    html = answer_block(0, answer)
+    assert html.index('class="short-answer"') < html.index('class="answer-text"')
+    assert html.count("14,2 persen [") == 0 and html.count(">[1]</a>") == 2

