@@ -147,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     print("questions (answerable, unanswerable):", counts)
     print("weights (standardised):", {f: round(float(c), 3) for f, c in zip(FEATURES, coef)}, "bias", round(bias, 3))
     print(f"operating point: threshold {threshold:.4f} (answerable refused <= {args.budget} in every set)")
+    rules = np.array([0.0 if r["signals"].get("rule_question") or r["signals"].get("rule_answer") else 1.0
+                      for r in rows])
+    print("\nthe first release's rules (PLANBOT_ABSTENTION=rules), refused share per set:")
+    for s_name, v in rates(rules, y, sets, 0.5).items():
+        print(f"  {s_name:>10}: answerable {v['answerable_refused']:.3f}, unanswerable {v['unanswerable_refused']:.3f}")
     _print_curve("in-sample", p, y, sets, threshold)
     p_cv = cross_validated(x, y, w)
     _print_curve(f"{FOLDS}-fold cross-validated (same threshold)", p_cv, y, sets, threshold)

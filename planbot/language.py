@@ -269,7 +269,8 @@ INSTRUCTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"\bmode (admin|administrator|developer|pengembang|debug|dewa|tanpa batas)\b",
         r"\b(admin|administrator|developer|debug|god|dan|jailbreak) mode\b",
         r"\b(system prompt|prompt sistem|jailbreak)\b",
-        r"\b(you are now|from now on you|kamu sekarang adalah|anda sekarang adalah|mulai sekarang kamu)\b",
+        r"\b(you are now|from now on you|kamu sekarang|anda sekarang|mulai sekarang (kamu|anda))\b",
+        r"\b(tanpa aturan|tanpa batasan|tanpa filter|without (any )?(rules|restrictions|limits|filters))\b",
         r"\b(pretend|berpura-pura|pura-pura|act as|bertindaklah sebagai|roleplay)\b",
         r"\b(reveal|show|print|tampilkan|tunjukkan|bocorkan)\b.{0,30}"
         + r"\b(instructions|instruksi|prompt|password|kata sandi|api key|kunci api)\b",
@@ -283,7 +284,8 @@ PERSONAL_DATA = frozenset(
     nomor whatsapp|nomor wa|email pribadi|nik|nomor ktp|ktp|nomor rekening|rekening pribadi|tanggal lahir
     rekam medis|riwayat penyakit|home address|private address|phone number|mobile number|telephone number
     whatsapp number|cell number|personal email|private email|id number|identity card number|bank account
-    date of birth|birthday|medical record|medical history
+    date of birth|birthday|medical record|medical history|married to|spouse|wife|husband|istrinya|suaminya
+    istri dari|suami dari|her children|his children|anak-anaknya|keluarganya
     """.replace("\n", "|").strip("| ").split("|")
 ) - {""}
 # Money of a person (a salary, wealth): personal when the question is about a person.

@@ -117,3 +117,17 @@ def test_a_question_naming_a_plan_type_is_answered_from_that_plan(bot):
     assert answer.citations[0].doc_id == "000_17d2c2306983f87c.txt"
     renstra = bot.ask("Apa misi dalam Renstra Dinas Perumahan dan Kawasan Permukiman Kota Metro?")
     assert renstra.citations[0].doc_id in {"002_6c3c559c2f5a9bed.txt", "003_68827eb2284742d1.txt"}
+
+
+def test_calibrated_decision_answers_and_refuses_with_its_probability(seeds_home, embedder):
+    """PLANBOT_ABSTENTION=calibrated: the logistic model fitted by evals/fit_abstention.py decides, and the
+    answer carries the signals it read and its probability."""
+    from bot.service import Planbot
+    from planbot.settings import Settings
+
+    bot = Planbot(Settings(home=seeds_home, abstention="calibrated"), embedder)
+    kept = bot.ask("Apa visi Kota Bekasi?")
+    assert not kept.abstained and kept.confidence > bot.decider.threshold
+    refused = bot.ask("How do I bake bread?")
+    assert refused.abstained and refused.confidence < bot.decider.threshold
+    assert refused.signals and set(refused.signals) >= {"dense_top", "lex_piece", "rule_question"}
