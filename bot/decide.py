@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.question import Question
+from bot.short_answer import candidates as fact_spans
 from bot.terms import REGION_PREFIXES, QueryTerms, matches
 from index.lexical import analyze, words
 from ingest.cleaning import strip_emphasis
@@ -23,14 +24,6 @@ from planbot.language import STOPWORDS
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "abstention.json"
 
-_YEARISH = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_MONTH = re.compile(
-    r"\b(januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|january|"
-    r"february|march|may|june|july|august|october|december|abad|century)\b",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"\d")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*")
 _QUESTION_NAME = re.compile(r"\b[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*")
 
 
@@ -82,15 +75,11 @@ def question_names(text: str) -> list[str]:
 
 
 def kind_present(question: Question, quoted: Sequence[str]) -> float:
-    """1.0 when the quoted sentences hold the kind of fact the question asks for; 1.0 for other kinds."""
-    text = " ".join(quoted)
-    if question.kind == "when":
-        return float(bool(_YEARISH.search(text) or _MONTH.search(text)))
-    if question.kind == "how_much":
-        return float(bool(_NUMBER.search(text)))
-    if question.kind in ("who", "where"):
-        return float(bool(_NAME.search(text)))
-    return 1.0
+    """1.0 when the quoted sentences hold the kind of fact the question asks for (a date, a figure, a name, as
+    bot.short_answer reads them); 1.0 for questions that ask for no such fact."""
+    if not question.factoid:
+        return 1.0
+    return float(any(fact_spans(question.kind, text) for text in quoted))
 
 
 def measure(question: Question, terms: QueryTerms, passages: Sequence[str], quoted: Sequence[str],

@@ -30,9 +30,11 @@ _PATTERNS = {"how_much": FIGURE, "when": DATE, "who": NAME, "where": NAME}
 
 
 def candidates(kind: str, text: str) -> list[re.Match[str]]:
-    """Spans of the asked kind of fact in a sentence."""
+    """Spans of the asked kind of fact in a sentence (a name never at its start: every first word is capitalised)."""
     pattern = _PATTERNS.get(kind)
-    return list(pattern.finditer(text)) if pattern else []
+    if pattern is None:
+        return []
+    return [m for m in pattern.finditer(text) if kind not in ("who", "where") or (m.start() > 0 and len(m.group(0)) >= 3)]
 
 
 def short_answer(question: Question, pieces: Sequence[str]) -> tuple[int, str] | None:
@@ -47,8 +49,6 @@ def short_answer(question: Question, pieces: Sequence[str]) -> tuple[int, str] |
             span = m.group(0).strip(" .,;:")
             if not span or span.lower() in asked or set(words(span)) <= set(words(asked)):
                 continue
-            if question.kind in ("who", "where") and (m.start() == 0 or len(span) < 3):
-                continue  # a sentence's first word is capitalised whatever it is
             found.append((_distance(text, m.start(), m.end(), q_terms), m.start(), span))
         if found:
             return i, min(found)[2]
