@@ -79,12 +79,14 @@ def _near(term: str, vocab: frozenset[str]) -> list[str]:
     return [v for v in vocab if v[:5] == term[:5]] if len(term) >= 5 else []
 
 
-def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile) -> Verdict:
-    """Abstain before retrieval when the question is about something the corpus does not hold."""
+def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile, covered: float | None = None) -> Verdict:
+    """Abstain before retrieval when the question is about something the corpus does not hold.
+
+    covered: coverage(q, corpus) when the caller has it already (it scans the corpus vocabulary)."""
     places = unknown_places(question, corpus)
     if places:
         return Verdict(True, f"not in the corpus: {', '.join(places)}")
-    if coverage(q, corpus) < 0.34:
+    if (coverage(q, corpus) if covered is None else covered) < 0.34:
         return Verdict(True, "the question's topic does not occur in the documents")
     return Verdict(False)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.records import Citation
-from bot.terms import QueryTerms, matches
+from bot.terms import QueryTerms, weighted_share
 from index.lexical import analyze
 from ingest.chunking import split_units
 from ingest.cleaning import strip_emphasis
@@ -59,10 +59,7 @@ def score_piece(piece_text: str, q: QueryTerms, weights: dict[str, float]) -> fl
     """Weighted share of the question's topic terms found in the piece."""
     if not q.terms:
         return 0.0
-    piece_terms = set(analyze(strip_emphasis(piece_text)))
-    total = sum(weights[t] for t in q.terms)
-    got = sum(weights[t] for t in q.terms if matches(t, piece_terms))
-    return got / total if total else 0.0
+    return weighted_share(q.terms, set(analyze(strip_emphasis(piece_text))), weights.__getitem__)
 
 
 def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False,

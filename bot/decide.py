@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.question import Question
 from bot.short_answer import candidates as fact_spans
-from bot.terms import REGION_PREFIXES, QueryTerms, matches
+from bot.terms import REGION_PREFIXES, QueryTerms, matches, weighted_share
 from index.lexical import analyze, words
 from ingest.cleaning import strip_emphasis
 from planbot.language import STOPWORDS
@@ -48,15 +48,6 @@ class Signals:
 
 
 FEATURES = tuple(Signals.__dataclass_fields__)
-
-
-def weighted_share(terms: Sequence[str], text_terms: set[str], weight: Callable[[str], float]) -> float:
-    """IDF-weighted share of `terms` found (or a cognate found) among `text_terms`."""
-    if not terms:
-        return 1.0
-    total = sum(weight(t) for t in terms)
-    got = sum(weight(t) for t in terms if t in text_terms or matches(t, text_terms))
-    return got / total if total else 0.0
 
 
 def missing_weight(terms: Sequence[str], text_terms: set[str], weight: Callable[[str], float],

@@ -174,7 +174,8 @@ class Planbot:
         question, language = read.text, read.language
         q = query_terms(question, language)
         abstention = self.settings.abstention
-        asked_verdict = judge_question(question, q, self.corpus)  # the first release's rules: a signal, or the decision
+        covered = coverage(q, self.corpus)
+        asked_verdict = judge_question(question, q, self.corpus, covered)  # the first release's rules: a signal, or the decision
         if abstention == "rules" and asked_verdict.abstain:
             return self._abstain(question, language, asked_verdict.reason, started)
         regions = regions_named(question, self.corpus.regions)
@@ -220,7 +221,7 @@ class Planbot:
         found_verdict = judge_answer(question, quoted, [c.text for c in citations[:3]], best_piece, top_similarity,
                                      read.kind)
         signals = measure(read, q, [c.text for c in citations], quoted, best_piece,
-                          list(retriever.dense_scores.values()), coverage(q, self.corpus), self.lexical.idf,
+                          list(retriever.dense_scores.values()), covered, self.lexical.idf,
                           self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain))
         decision, fact, short = None, None, None
         if abstention == "rules":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from index.lexical import analyze, stem, words
@@ -61,6 +61,16 @@ def cognate(a: str, b: str) -> bool:
 def matches(term: str, text_terms: Iterable[str]) -> bool:
     """True when the term, or a cognate of it, is among the text's terms."""
     return any(cognate(term, t) for t in text_terms)
+
+
+def weighted_share(terms: Iterable[str], text_terms: set[str], weight: Callable[[str], float]) -> float:
+    """Weighted share of `terms` found (or a cognate found) among `text_terms` (1.0 when there are none)."""
+    terms = list(terms)
+    if not terms:
+        return 1.0
+    total = sum(weight(t) for t in terms)
+    got = sum(weight(t) for t in terms if matches(t, text_terms))
+    return got / total if total else 0.0
 
 
 def has_money(text: str) -> bool:
