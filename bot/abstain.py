@@ -3,26 +3,49 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
-from bot.terms import QueryTerms, has_money, has_rate, matches
-from index.lexical import analyze, stem
+from bot.question import name_phrases
+from bot.terms import REGION_PREFIXES, QueryTerms, has_money, has_rate, matches
+from index.lexical import analyze, stem, words
 from ingest.cleaning import strip_emphasis
-from planbot.language import EN_ID, STOPWORDS, translate_terms
-
-# The place word in any case, the name capitalised ("taman kota dan kuburan" names no place).
-_PLACE = re.compile(
-    r"\b(?i:kota|kabupaten|kab\.|provinsi|city of|regency of|province of)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)"
-    r"|\b([A-Z][\w-]+)\s+(?i:city|regency|province)\b",
+from planbot.language import (
+    DOC_TYPES,
+    EN_ID,
+    FIGURE_WORDS,
+    HEDGES,
+    MEASURE_WORDS,
+    QUESTION_WORDS,
+    STOPWORDS,
+    translate_terms,
 )
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zA-Z-]{2,})")
+
+# Words of general language, not of names: "Barat" in "Jawa Barat", "RPJMD" in "Kabupaten Bogor's RPJMD".
+_GENERAL_WORDS = (
+    STOPWORDS | REGION_PREFIXES | frozenset(EN_ID)
+    | {w for ids in EN_ID.values() for phrase in ids for w in words(phrase)}
+    | {w for name, _ in DOC_TYPES for w in words(name)}
+)
+# A question's word is read as a corpus word with a short ending only when it is at least this long.
+MIN_STEM_CHARS = 5
+
+
+def fold(word: str) -> str:
+    """The word without its accents ("orléans" -> "orleans")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 _ASKS_QUANTITY = re.compile(
     r"\b(berapa|how many|how much|how long|how far|when|kapan|what year|tahun berapa)\b", re.IGNORECASE
 )
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+([a-z][\w-]*)|^\s*berapa\s+(?:jumlah\s+|banyak\s+|banyaknya\s+)?([a-z][\w-]*)", re.IGNORECASE)
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)|^\s*berapa\s+(.*)", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![.)]\s)")
 _MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.IGNORECASE)
-_RATE = re.compile(r"\b(persen|persentase|tingkat|angka|percent|percentage|rate)\b", re.IGNORECASE)
+# Asked as a percentage (a rate such as "angka kematian ibu" or "fertility rate" need not be one).
+_PERCENT = re.compile(r"\b(persen|persentase|percent|percentage)\b|%", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,26 @@ class CorpusProfile:
     titles: tuple[str, ...]
     words: frozenset[str]
     terms: frozenset[str]
+
+    @cached_property
+    def _folded(self) -> list[str]:
+        return sorted({fold(w) for w in self.words})
+
+    def knows(self, word: str) -> bool:
+        """The word occurs in the corpus, accents aside ("Shengnu" for "Shengnü"), or with an ending of at most
+        two letters ("Monsters", "Somalia"; only words of MIN_STEM_CHARS or more: "Jawa" is not "jawab"), or
+        joined to another word of the corpus ("TICband" for "TIC band")."""
+        if word in self.words:
+            return True
+        w = fold(word)
+        folded = self._folded
+        i = bisect_left(folded, w)
+        while i < len(folded) and folded[i].startswith(w):
+            rest = folded[i][len(w):]
+            if (len(rest) <= 2 and len(w) >= MIN_STEM_CHARS) or (len(rest) >= 4 and rest in self.words):
+                return True
+            i += 1
+        return False
 
     def describe(self, language: str) -> str:
         """One sentence on what the corpus covers."""
@@ -49,16 +92,15 @@ class Verdict:
 
 
 def unknown_places(question: str, corpus: CorpusProfile) -> list[str]:
-    """Places or proper names in the question that appear nowhere in the corpus."""
-    names = [a or b for a, b in _PLACE.findall(question)]
-    names += [m for m in _CAPITALISED.findall(question)]
+    """Places or proper names in the question of which no distinctive word appears in the corpus: "Kabupaten
+    Sleman" over plans of other regions, not "Christiaan Snouck Hurgronje" over a text that calls him "Snouck
+    Hurgronje"."""
     unknown = []
-    for name in names:
-        parts = [p for p in re.split(r"[\s-]+", name.lower()) if p]
-        parts = [p.removesuffix("'s") for p in parts if p not in STOPWORDS and p not in EN_ID]
-        if parts and not any(p in corpus.words for p in parts):
+    for name in name_phrases(question):
+        parts = [p for p in words(re.sub(r"['’]s\b", "", name)) if p not in _GENERAL_WORDS]
+        if parts and not any(corpus.knows(p) for p in parts):
             unknown.append(name)
-    return list(dict.fromkeys(unknown))
+    return unknown
 
 
 def coverage(q: QueryTerms, corpus: CorpusProfile) -> float:
@@ -92,15 +134,18 @@ def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile, covered:
 
 
 def judge_answer(question: str, quoted: list[str], passages: list[str], best_score: float, top_similarity: float,
-                 kind: str = "how_much") -> Verdict:
+                 kind: str = "how_much", years: tuple[int, ...] = ()) -> Verdict:
     """Abstain after retrieval when what was found does not answer what was asked.
 
-    Amounts and rates are required only when the question asks for a figure (kind "how_much"): "Apakah
-    keterbatasan dana menjadi kendala?" asks yes or no, not for an amount."""
+    Amounts, percentages and the years asked about are required only when the question asks for a figure
+    (kind "how_much"): "Apakah keterbatasan dana menjadi kendala?" asks yes or no, not for an amount.
+    passages: the first passages with their titles and sections (a table's header may name the year)."""
     asks_figure = kind == "how_much"
+    if asks_figure and years and not any(re.search(rf"(?<!\d){y}(?!\d)", p) for y in years for p in passages):
+        return Verdict(True, f"the plans give no figure for {' / '.join(map(str, years))}")
     if asks_figure and _MONEY.search(question) and not any(has_money(p) for p in passages):
         return Verdict(True, "the plans give no amounts of money for this")
-    if asks_figure and _RATE.search(question) and not any(has_rate(p) for p in passages):
+    if asks_figure and _PERCENT.search(question) and not any(has_rate(p) for p in passages):
         return Verdict(True, "the plans give no such figure")
     if not quoted:
         return Verdict(True, "no passage answers the question")
@@ -117,12 +162,19 @@ def judge_answer(question: str, quoted: list[str], passages: list[str], best_sco
 
 
 def counted_thing(question: str) -> tuple[str, ...]:
-    """What a "how many X" / "berapa (jumlah) X" question counts, as analysed terms (English translated too)."""
+    """What a "how many X" / "berapa X" question counts, as analysed terms (English translated too): the
+    first content word after the question word ("berapa jumlah pulau" counts islands, "berapa kira-kira
+    jumlah ASN" counts ASN); none when a function word follows ("how much did ...", "how much of it ...")."""
     m = _COUNTED.search(question)
     if not m:
         return ()
-    word = (m.group(1) or m.group(2)).lower()
-    return tuple(dict.fromkeys([stem(word), *analyze(" ".join(translate_terms(word)))]))
+    for word in words(m.group(1) or m.group(2)):
+        if word in FIGURE_WORDS or word in QUESTION_WORDS or word in HEDGES:
+            continue  # "berapa target ...", "berapa jumlah ...", "berapa kira-kira ..."
+        if word in STOPWORDS or word in MEASURE_WORDS or not word.isalpha():
+            return ()
+        return tuple(dict.fromkeys([stem(word), *analyze(" ".join(translate_terms(word)))]))
+    return ()
 
 
 def matches_any(terms: tuple[str, ...], text_terms: list[str]) -> bool:

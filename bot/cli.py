@@ -187,10 +187,12 @@ def status(as_json, home, collection):
         "embedding": settings.embedding,
         "documents": [
             {"doc_id": d.doc_id, "title": d.metadata.get("title"), "region": d.metadata.get("region"),
-             "chunks": len(d.chunk_ids), "pending": d.pending, "version": d.hash[:12] or None}
+             "chunks": len(d.chunk_ids), "pending": d.pending, "version": d.hash[:12] or None,
+             "debris_chars": d.metadata.get("debris_chars", 0)}
             for d in docs
         ],
         "chunks": sum(len(d.chunk_ids) for d in docs),
+        "debris_chars": sum(d.metadata.get("debris_chars", 0) for d in docs),
         "failures": [
             {"source": f.source, "format": _format_of(f.source), "reason": f.reason, "path": f.path}
             for f in manifest.failure_records()
@@ -203,7 +205,8 @@ def status(as_json, home, collection):
     click.echo(f"{len(docs)} documents, {info['chunks']} chunks")
     for d in info["documents"]:
         flag = (" (being written)" if running else " (interrupted: re-run ingest)") if d["pending"] else ""
-        click.echo(f"  {d['doc_id']}: {d['title']} [{d['region'] or '-'}] {d['chunks']} chunks{flag}")
+        debris = f", {d['debris_chars']:,} characters of conversion debris not indexed" if d["debris_chars"] else ""
+        click.echo(f"  {d['doc_id']}: {d['title']} [{d['region'] or '-'}] {d['chunks']} chunks{debris}{flag}")
     if info["failures"]:
         click.echo(f"{len(info['failures'])} files failed their last ingest (fix or remove them, then ingest again):")
         for fmt in sorted({f["format"] for f in info["failures"]}):

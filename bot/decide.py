@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.question import Question
+from bot.question import Question, name_phrases
 from bot.short_answer import candidates as fact_spans
 from bot.terms import REGION_PREFIXES, QueryTerms, matches, weighted_share
 from index.lexical import analyze, words
@@ -23,9 +23,6 @@ from ingest.cleaning import strip_emphasis
 from planbot.language import STOPWORDS
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "abstention.json"
-
-_QUESTION_NAME = re.compile(r"\b[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*")
-
 
 @dataclass(frozen=True)
 class Signals:
@@ -58,9 +55,9 @@ def missing_weight(terms: Sequence[str], text_terms: set[str], weight: Callable[
 
 
 def question_names(text: str) -> list[str]:
-    """Names and numbers the question mentions (capitalised words after its first word, figures)."""
-    found = [m.group(0) for m in _QUESTION_NAME.finditer(text)
-             if m.start() > 0 and m.group(0).lower() not in STOPWORDS | REGION_PREFIXES]
+    """Names and numbers the question mentions (the words of its name phrases, figures)."""
+    found = [w for phrase in name_phrases(text) for w in phrase.split()
+             if w.lower() not in STOPWORDS | REGION_PREFIXES]
     found += re.findall(r"\d+(?:[.,]\d+)*", text)
     return list(dict.fromkeys(found))
 

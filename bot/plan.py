@@ -83,6 +83,25 @@ def mission_number(question: str) -> int | None:
     return ORDINALS[(m.group(2) or m.group(3)).lower()]
 
 
+def missing_number(question: str, rows: list[PlanRow], region: str | None, docs: frozenset[str] | None
+                   ) -> tuple[int, int] | None:
+    """(the mission number asked, how many missions the plan has) when a question asks for a numbered mission
+    of a named region or plan that has missions but none with that number ("misi keenam" of a five-mission
+    RPJMD): the premise is false, and the answer says so instead of quoting another list."""
+    number = mission_number(question)
+    if number is None or (region is None and docs is None):
+        return None
+    kind = "agency_mission" if _AGENCY_WORDS.search(question) else "mission"
+    scope = [r for r in rows if r.kind == kind and (region is None or r.region == region)
+             and (docs is None or r.doc_id in docs)]
+    if not scope or any(r.number == number for r in scope):
+        return None
+    per_document: dict[str, int] = {}
+    for r in scope:
+        per_document[r.doc_id] = max(per_document.get(r.doc_id, 0), r.number or 0)
+    return number, max(per_document.values())
+
+
 def plan_rows_for(question: str, q: QueryTerms, rows: list[PlanRow], region: str | None) -> list[PlanRow]:
     """Plan items that answer the question directly, or [] when the question is not about the plan's shape."""
     low = question.lower()

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from planbot import language as lang
 
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,]\d)")
+# A word that starts with a letter of any alphabet ("Orléans", "Wrocław", "O'Brien", "Ngadas-Tengger").
+_WORD = re.compile(r"[^\W\d_][^\W_]*(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?]\s*$")
 _PERIOD = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*(?:-|–|—|s\.?d\.?|sampai|hingga|to|until)\s*((?:19|20)\d\d)(?!\d)")
 
 
@@ -37,6 +40,33 @@ class Question:
 
 def _phrase_in(text: str, phrases: frozenset[str]) -> bool:
     return any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text) for p in phrases)
+
+
+def name_phrases(text: str) -> list[str]:
+    """The proper names a question mentions: runs of capitalised words ("Christiaan Snouck Hurgronje", "Kota
+    Metro"), accents and any cased alphabet kept. A sentence's first word is left out: its capital says
+    nothing ("Kapan", "Robert Bellarmine lahir di mana?" keeps "Bellarmine")."""
+    runs: list[list[tuple[str, bool]]] = []
+    last_end = None
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        starts = not text[: m.start()].strip() or bool(_SENTENCE_END.search(text[: m.start()]))
+        joined = last_end is not None and not text[last_end : m.start()].strip()
+        if word[0].isupper():
+            if runs and joined and runs[-1]:
+                runs[-1].append((word, starts))
+            else:
+                runs.append([(word, starts)])
+        else:
+            runs.append([])
+        last_end = m.end()
+    out = []
+    for run in runs:
+        if run and run[0][1]:  # the capital of a sentence's first word says nothing
+            run = run[1:]
+        if run:
+            out.append(" ".join(w for w, _ in run))
+    return list(dict.fromkeys(out))
 
 
 def question_kind(text: str) -> str:

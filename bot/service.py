@@ -15,7 +15,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question
 from bot.answer import compose, compose_plan, select
 from bot.decide import Decider, measure
-from bot.plan import PlanRow, plan_rows_across, plan_rows_for, terms_beyond
+from bot.plan import PlanRow, missing_number, plan_rows_across, plan_rows_for, terms_beyond
 from bot.question import Question, read_question, refusal_text
 from bot.question_input import require_question
 from bot.records import Answer, Citation
@@ -28,8 +28,9 @@ from index.lexical import LexicalIndex, stem, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
+from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
-from planbot.language import translate_terms
+from planbot.language import bm25_query
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
@@ -186,6 +187,12 @@ class Planbot:
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
         if named:  # the plan the question names answers before another plan that quotes it
             plan_rows = [r for r in plan_rows if r.doc_id in named] or plan_rows
+        gap = missing_number(question, self.plan_rows, asked_region, named) if not plan_rows and not doc_id else None
+        if gap:  # a false premise ("misi keenam" of a five-mission plan): say what the plan has
+            asked, has = gap
+            note = (f"Rencana yang ditanyakan memuat {has} misi; tidak ada misi ke-{asked}." if language == "id"
+                    else f"The plan asked about lists {has} missions; it has no mission {asked}.")
+            return self._abstain(question, language, f"the plan lists {has} missions, not {asked}", started, note)
         if spread and not plan_rows:
             plan_rows = plan_rows_across(question, self.plan_rows, regions or list(self.corpus.regions))
         beyond = terms_beyond(q, plan_rows, question) if plan_rows else []
@@ -193,7 +200,7 @@ class Planbot:
                 and len(terms_beyond(q, plan_rows, question, strict=True)) >= MAX_TERMS_BEYOND_PLAN):
             plan_rows = []  # a list that only frames the question ("faktor penghambat ... visi misi"): passages answer
         retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
-        lexical_query = question + " " + " ".join(translate_terms(question)) if language == "en" else question
+        lexical_query = bm25_query(question, language)
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         if spread:
             hits = self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
@@ -218,8 +225,8 @@ class Planbot:
         top_similarity = max(retriever.dense_scores.values(), default=0.0) if mode != "lexical" else 1.0
         quoted = [p.text(citations[p.citation].text) for p in chosen]
         best_piece = max((p.score for p in chosen), default=0.0)
-        found_verdict = judge_answer(question, quoted, [c.text for c in citations[:3]], best_piece, top_similarity,
-                                     read.kind)
+        indexed = [embed_text(h.node.get_content(), h.node.metadata) for h in hits[:3]]  # with title, section
+        found_verdict = judge_answer(question, quoted, indexed, best_piece, top_similarity, read.kind, read.years)
         signals = measure(read, q, [c.text for c in citations], quoted, best_piece,
                           list(retriever.dense_scores.values()), covered, self.lexical.idf,
                           self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain))
@@ -351,12 +358,13 @@ class Planbot:
                 return c
         return None
 
-    def _abstain(self, question: str, language: str, reason: str | None, started: float) -> Answer:
+    def _abstain(self, question: str, language: str, reason: str | None, started: float, note: str = "") -> Answer:
+        """A "not found" answer; note: what the plans do say instead (replaces the corpus description)."""
         if language == "id":
             text = "Maaf, jawabannya tidak ditemukan dalam dokumen rencana yang tersedia."
         else:
             text = "Sorry, I could not find the answer in the plan documents I have."
-        text += " " + self.corpus.describe(language)
+        text += " " + (note or self.corpus.describe(language))
         return Answer(question, text, True, language, [], (time.perf_counter() - started) * 1000, reason=reason)
 
     @staticmethod

@@ -21,7 +21,7 @@ from evals.cache import COLLECTION, cached_index
 from evals.metrics import relevant
 from evals.suite import Skip, load_suite, prepare
 from index.search import FUSION_PATH
-from planbot.language import translate_terms
+from planbot.language import bm25_query
 from planbot.settings import PROJECT_ROOT, Settings
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
@@ -38,7 +38,7 @@ def rankings(bot, items) -> list[dict]:
         retriever = bot.retriever(mode="hybrid", k=DEPTH, language=it.lang)
         embedding = bot.embedder.get_query_embedding(it.question)
         dense = retriever.dense(it.question, DEPTH, embedding)
-        query = it.question + " " + " ".join(translate_terms(it.question)) if it.lang == "en" else it.question
+        query = bm25_query(it.question, it.lang)
         lexical = retriever.lexical_hits(query, DEPTH)
         ids = {c.id for c, _ in dense} | {i for i, _ in lexical}
         texts = {c.id: c.text for c in bot.store.get(sorted(ids))}

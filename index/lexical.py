@@ -18,8 +18,10 @@ import numpy as np
 from planbot.language import STOPWORDS
 
 # Figures stay whole ("14,2", "2.939.374.456.267,00"), and "Rp" is split from the amount it precedes.
-_WORD = re.compile(r"rp(?=\d)|\d+(?:[.,]\d+)*(?![0-9a-zà-ÿ])|[0-9a-zà-ÿ]+(?:-[0-9a-zà-ÿ]+)*")
-FORMAT_VERSION = 2
+# Letters: Latin with its accents ("orléans", "wrocław", "nguyễn"); other scripts are left out of the terms.
+_L = "0-9a-zß-öø-ɏḀ-ỿ"
+_WORD = re.compile(rf"rp(?=\d)|\d+(?:[.,]\d+)*(?![{_L}])|[{_L}]+(?:-[{_L}]+)*")
+FORMAT_VERSION = 3
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,8 @@ from llama_index.core.schema import BaseNode, NodeRelationship, TextNode
 from pydantic import Field
 
 from ingest.cleaning import LIST_MARKER, strip_emphasis
+from ingest.debris import strip_debris
+from ingest.tables import Table, dump_carry, find_tables, fragment_lines, load_carry
 
 TokenCounter = Callable[[str], int]
 
@@ -30,7 +32,11 @@ _TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
 _TABLE_TAG = re.compile(r"</?(?:table|thead|tbody|tr|td|th)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+_CELL_OPEN = re.compile(r"<t[dh]\b", re.IGNORECASE)
 MAX_UNTAGGED_TABLE_LINES = 40
+# Chunk metadata of a table piece: its caption (the key's presence marks a table piece), column labels and
+# the cells spanning into it from rows of an earlier piece.
+TABLE_KEY = "table_caption"
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # Markdown debris in a heading: images, links (their text kept), inline math delimiters, escapes.
 _IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\))?")
@@ -120,12 +126,16 @@ def table_lines(lines: Sequence[str]) -> list[bool]:
     return flags
 
 
-def split_units(text: str) -> list[Unit]:
-    """Lines of the text as units with character spans (blank lines dropped); table lines are paragraphs."""
+def split_units(text: str, offset: int = 0, tables: bool = True) -> list[Unit]:
+    """Lines of the text as units with character spans (blank lines dropped); table lines are paragraphs.
+
+    offset: added to every span (the text is a slice of a document); tables=False: the text holds no
+    table, so no line is read as one."""
     units: list[Unit] = []
-    pos = 0
+    pos = offset
     lines = text.split("\n")
-    for line, in_table in zip(lines, table_lines(lines)):
+    flags = table_lines(lines) if tables else [False] * len(lines)
+    for line, in_table in zip(lines, flags):
         start, end = pos, pos + len(line)
         pos = end + 1
         stripped = line.strip()
@@ -133,6 +143,8 @@ def split_units(text: str) -> list[Unit]:
             continue
         lead = len(line) - len(line.lstrip())
         kind, level, title = ("para", 0, "") if in_table else classify_line(line)
+        if kind == "heading" and ("<" in title or ">" in title):
+            kind, level, title = "para", 0, ""
         units.append(Unit(start + lead, start + len(line.rstrip()), kind, level, title))
     return units
 
@@ -175,15 +187,33 @@ def _split_words(body: str, a: int, b: int, count: TokenCounter, max_tokens: int
 
 
 def embed_text(text: str, metadata: dict[str, Any]) -> str:
-    """What the embedding model and the lexical index see: context line plus emphasis-free text."""
+    """What the embedding model and the lexical index see: context line plus emphasis-free text without
+    conversion debris; for a table piece, the context line, the caption and one readable line per row."""
+    return _embedded(text, metadata)[0]
+
+
+def _context_line(metadata: dict[str, Any]) -> str:
     context = [metadata.get("title") or ""]
     region = metadata.get("region")
     if region and region.lower() not in context[0].lower():
         context.append(region)
     if metadata.get("section"):
         context.append(metadata["section"])
-    head = " | ".join(c for c in context if c)
-    return f"{head}\n{strip_emphasis(text)}" if head else strip_emphasis(text)
+    return " | ".join(c for c in context if c)
+
+
+def _embedded(text: str, metadata: dict[str, Any]) -> tuple[str, int]:
+    """embed_text and the number of debris characters left out of it."""
+    head = _context_line(metadata)
+    if TABLE_KEY in metadata:
+        header = metadata.get("table_header") or ""
+        carry, first_col = load_carry(metadata.get("table_carry"))
+        rows = fragment_lines(text, header.split(" | ") if header else [], carry, first_col)
+        body, dropped = strip_debris(strip_emphasis("\n".join(rows)))
+        parts = [head, metadata.get(TABLE_KEY) or "", body]
+        return "\n".join(p for p in parts if p), dropped
+    body, dropped = strip_debris(strip_emphasis(text))
+    return (f"{head}\n{body}" if head else body), dropped
 
 
 def chunk_id(doc_id: str, content: str, occurrence: int) -> str:
@@ -212,18 +242,21 @@ class StructureChunker(NodeParser):
     def chunk_document(self, doc: BaseNode) -> list[TextNode]:
         """TextNodes of one document, with section paths and exact character spans."""
         text = doc.get_content()
-        spans = self._spans(text)
+        page_starts: list[int] = doc.metadata.get("page_starts") or []
+        base_meta = {k: v for k, v in doc.metadata.items() if k not in ("page_starts", "debris_chars")}
+        spans = self._spans(text, base_meta)
         nodes: list[TextNode] = []
         seen: dict[str, int] = {}
-        page_starts: list[int] = doc.metadata.get("page_starts") or []
-        base_meta = {k: v for k, v in doc.metadata.items() if k != "page_starts"}
         source = doc.as_related_node_info()  # hashes the whole document: once, not once per chunk
-        for start, end, section in spans:
+        debris = 0
+        for start, end, section, extra in spans:
             chunk = text[start:end]
-            meta = {**base_meta, "section": section, "start": start, "end": end}
+            meta = {**base_meta, "section": section, "start": start, "end": end, **extra}
             if page_starts:
                 meta["page"] = _page_of(start, page_starts)
-            content = embed_text(chunk, meta)
+            content, dropped = _embedded(chunk, meta)
+            meta["debris_chars"] = dropped
+            debris += dropped
             n = seen.get(content, 0)
             seen[content] = n + 1
             node = TextNode(
@@ -235,14 +268,15 @@ class StructureChunker(NodeParser):
             )
             node.relationships[NodeRelationship.SOURCE] = source
             nodes.append(node)
+        doc.metadata["debris_chars"] = debris  # the document's total, for the manifest (planbot status)
         return nodes
 
-    def _spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, section path) of each chunk."""
+    def _spans(self, text: str, meta: dict[str, Any]) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """(start, end, section path, table metadata) of each chunk."""
         count = self.token_counter
         budget = self.max_tokens
         path: list[tuple[int, str]] = []
-        chunks: list[tuple[int, int, str]] = []
+        chunks: list[tuple[int, int, str, dict[str, Any]]] = []
         current: list[Unit] = []
         tokens = 0
         section = ""
@@ -250,10 +284,17 @@ class StructureChunker(NodeParser):
         def flush() -> None:
             nonlocal current, tokens
             if current and any(u.kind != "heading" for u in current):
-                chunks.append((current[0].start, current[-1].end, section))
+                chunks.append((current[0].start, current[-1].end, section, {}))
                 current, tokens = [], 0
 
-        for unit in split_units(text):
+        tables = find_tables(text)
+        for unit in document_units(text, tables):
+            if unit.kind == "table":
+                flush()
+                current, tokens = [], 0  # headings alone before a table live on in its section path
+                section = " > ".join(t for _, t in path)
+                chunks.extend(self._table_chunks(text, tables[unit.level], unit.start, {**meta, "section": section}))
+                continue
             if unit.kind == "heading":
                 if unit.level < LABEL_LEVEL:
                     flush()
@@ -279,6 +320,113 @@ class StructureChunker(NodeParser):
                 tokens += n_piece + 1
         flush()
         return chunks
+
+    def _table_chunks(self, text: str, table: Table, start: int, meta: dict[str, Any]
+                      ) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """One chunk for a table that fits the budget with its context line and caption; else row groups,
+        each the exact span of whole rows (a row longer than the budget cut at cell boundaries)."""
+        count, budget = self.token_counter, self.max_tokens
+        base = {TABLE_KEY: table.caption, "table_header": table.header_text()}
+        section = meta.get("section", "")
+
+        def extra(first_row: int, first_col: int = 0, end_col: int | None = None) -> dict[str, Any]:
+            """Table metadata of a piece starting at first_row (a piece of one row: its columns only)."""
+            carry = [c for c in table.carry_into(first_row) if first_col <= c[0] < (end_col or 1 << 30)]
+            dumped = dump_carry(carry, first_col)
+            return {**base, "table_carry": dumped} if dumped else dict(base)
+
+        def fits(a: int, b: int, ext: dict[str, Any]) -> bool:
+            return count(embed_text(text[a:b], {**meta, **ext})) <= budget
+
+        if fits(start, table.end, base):
+            return [(start, table.end, section, base)]
+        rows = table.rows
+        lines = table.row_lines()
+        fixed = count(embed_text("", {**meta, **base}))
+        avail = max(budget - fixed, budget // 4)
+        row_cost = [count(line) + 1 if line else 1 for line in lines]
+        groups: list[list[int]] = []
+        for i, cost in enumerate(row_cost):
+            if groups and sum(row_cost[k] for k in groups[-1]) + cost <= avail:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        out: list[tuple[int, int, str, dict[str, Any]]] = []
+
+        def bounds(g: list[int]) -> tuple[int, int]:
+            a = start if g[0] == 0 else rows[g[0]].start
+            b = table.end if g[-1] == len(rows) - 1 else rows[g[-1]].end
+            return a, b
+
+        def emit(g: list[int]) -> None:
+            a, b = bounds(g)
+            ext = extra(g[0])
+            if fits(a, b, ext):
+                out.append((a, b, section, ext))
+            elif len(g) > 1:
+                mid = len(g) // 2
+                if g[0] == 0:  # header rows stay together
+                    mid = max(mid, min(table.header_rows, len(g) - 1))
+                emit(g[:mid])
+                emit(g[mid:])
+            else:
+                out.extend(self._row_chunks(text, table, g[0], a, b, meta, extra, avail))
+
+        for g in groups:
+            emit(g)
+        return out
+
+    def _row_chunks(self, text: str, table: Table, i: int, a: int, b: int, meta: dict[str, Any],
+                    extra: Callable[..., dict[str, Any]], avail: int) -> list[tuple[int, int, str, dict[str, Any]]]:
+        """A row too long for one chunk, cut at its cell boundaries (a cell too long, at spaces)."""
+        count, section = self.token_counter, meta.get("section", "")
+        grid_row = table.grid.rows[i] if i < len(table.grid.rows) else []
+        own = sorted({id(p): p for p in grid_row if p is not None and p.row == i}.values(), key=lambda p: p.col)
+        row_start = table.rows[i].start
+        cell_starts = [m.start() + row_start for m in _CELL_OPEN.finditer(text[row_start:b])]
+        cuts = [a, *cell_starts[1:], b]
+        cols = [0] + [p.col for p in own[1 : len(cell_starts)]]
+        cols += [cols[-1]] * (len(cuts) - 1 - len(cols))
+        pieces: list[tuple[int, int, int, int | None]] = []  # (start, end, first column, column after the last)
+        for k in range(len(cuts) - 1):
+            lo, hi, col = cuts[k], cuts[k + 1], cols[k]
+            end_col = cols[k + 1] if k + 1 < len(cols) and cols[k + 1] > col else None
+            if pieces and self._fits_piece(text, pieces[-1][0], hi, meta, extra(i, pieces[-1][2], end_col)):
+                pieces[-1] = (pieces[-1][0], hi, pieces[-1][2], end_col)
+            else:
+                pieces.append((lo, hi, col, end_col))
+        out: list[tuple[int, int, str, dict[str, Any]]] = []
+        for lo, hi, col, end_col in pieces:
+            ext = extra(i, col, end_col)
+            if not self._fits_piece(text, lo, hi, meta, ext):  # the cells spanning into it are too many
+                bare = dump_carry([], col)
+                ext = {k: v for k, v in ext.items() if k != "table_carry"} | ({"table_carry": bare} if bare else {})
+            if self._fits_piece(text, lo, hi, meta, ext):
+                out.append((lo, hi, section, ext))
+                continue
+            label = count(embed_text(text[lo:hi], {**meta, **ext})) - count(text[lo:hi])
+            for x, y in _split_words(text, lo, hi, count, max(avail - max(label, 0), 16)):
+                out.append((x, y, section, ext))
+        return out
+
+    def _fits_piece(self, text: str, a: int, b: int, meta: dict[str, Any], ext: dict[str, Any]) -> bool:
+        return self.token_counter(embed_text(text[a:b], {**meta, **ext})) <= self.max_tokens
+
+
+def document_units(text: str, tables: Sequence[Table]) -> list[Unit]:
+    """Units of the text around its tables, and one "table" unit per table (level = its index): headings
+    are never read from inside a table. A caption line just before its table belongs to the table."""
+    units: list[Unit] = []
+    pos = 0
+    for k, table in enumerate(tables):
+        units.extend(split_units(text[pos : table.start], offset=pos, tables=False))
+        start = table.start
+        if table.caption_start is not None and units and units[-1].start == table.caption_start:
+            start = units.pop().start
+        units.append(Unit(start, table.end, "table", k))
+        pos = table.end
+    units.extend(split_units(text[pos:], offset=pos, tables=False))
+    return units
 
 
 def _trailing_intro(text: str, units: list[Unit]) -> list[Unit]:

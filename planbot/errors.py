@@ -45,3 +45,7 @@ class DocumentTooLarge(UnreadableDocument):
         self.found = found
         self.limit = limit
         self.setting = setting
+
+
+class DataFileError(PlanbotError):
+    """A data file shipped with Planbot (a glossary, a word list) is missing or has a malformed line."""

@@ -8,6 +8,9 @@ ingest, index and bot read it; it imports nothing of theirs.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from planbot.errors import DataFileError
 
 # --- which language ----------------------------------------------------------------------------------------
 
@@ -42,7 +45,7 @@ INDONESIAN = frozenset(
     sampai sangat satu saya seakan sebagai sebagaimana sebelum sebuah sedang sedangkan sehingga sejak
     sekarang selain selalu seluruh semua sendiri seperti serta sesuai setelah setiap siapa suatu sudah
     supaya tak tanpa tapi telah tentang tentu terhadap terdapat tersebut tetapi tiap untuk waktu ya yaitu
-    yakni yang sebutkan jelaskan apa saja apakah bagaimanakah mengapa kenapa dimana kapan adakah
+    yakni yang sebutkan jelaskan apa saja apakah bagaimanakah mengapa kenapa dimana kapan adakah kira
     """.split()
 )
 
@@ -58,6 +61,12 @@ ENGLISH = frozenset(
 )
 
 STOPWORDS = INDONESIAN | ENGLISH
+# "berapa lama / luas / tinggi ..." asks for a measure of something, not for a count of lama or luas.
+MEASURE_WORDS = frozenset(
+    "lama luas tinggi jauh panjang lebar dalam berat harga ukuran usia umur kali suhu kecepatan".split()
+)
+# Words that soften a figure ("berapa kira-kira jumlah ...", "about how many ..."): they name nothing.
+HEDGES = frozenset("kira sekitar kurang lebih hampir about approximately roughly around nearly almost".split())
 
 # Words that shape a question but carry no topic.
 QUESTION_WORDS = frozenset(
@@ -72,70 +81,80 @@ QUESTION_WORDS = frozenset(
     """.split()
 )
 
-# --- English -> Indonesian planning vocabulary ------------------------------------------------------------
-# So English questions can meet Indonesian text word for word (the dense model is multilingual and needs
-# none of this). General planning words only: never a name, a typo or a phrase of one document.
+# --- English -> Indonesian glossary and Indonesian acronyms ----------------------------------------------
+# So English questions meet Indonesian text word for word, and an acronym ("APBD") meets its full form
+# ("Anggaran Pendapatan dan Belanja Daerah") and back (the dense model is multilingual and needs none of
+# this). Both lists are data files next to this module, general language only: never a name, a typo or a
+# phrase of one document.
 
-EN_ID: dict[str, tuple[str, ...]] = {
-    "vision": ("visi",), "visions": ("visi",), "mission": ("misi",), "missions": ("misi",),
-    "goal": ("tujuan",), "goals": ("tujuan",), "objective": ("tujuan", "sasaran"), "target": ("sasaran", "target"),
-    "program": ("program",), "programs": ("program",), "programme": ("program",), "work": ("kerja",),
-    "priority": ("prioritas",), "priorities": ("prioritas",), "commitment": ("komitmen",), "commitments": ("komitmen",),
-    "affair": ("urusan",), "affairs": ("urusan",), "responsible": ("mengampu", "urusan"), "agency": ("dinas", "badan"),
-    "office": ("dinas", "kantor"), "department": ("dinas",), "pillar": ("pokok",), "pillars": ("pokok",),
-    "city": ("kota",), "regency": ("kabupaten",), "province": ("provinsi",), "district": ("kecamatan",),
-    "mayor": ("walikota", "wali", "kepala daerah"), "government": ("pemerintahan", "pemerintah"),
-    "governance": ("tata kelola", "pemerintahan", "governance"), "good": ("baik",), "plan": ("rencana",),
-    "development": ("pembangunan",), "develop": ("pembangunan", "mengembangkan"), "build": ("pembangunan", "membangun"),
-    "education": ("pendidikan",), "educated": ("berpendidikan",), "school": ("sekolah", "pendidikan"),
-    "scholarship": ("beasiswa",), "scholarships": ("beasiswa",), "free": ("gratis",),
-    "health": ("kesehatan", "sehat"), "healthy": ("sehat",), "prosperous": ("sejahtera",), "welfare": ("kesejahteraan", "sejahtera"),
-    "prosperity": ("kesejahteraan", "sejahtera"), "culture": ("budaya", "kebudayaan"), "cultured": ("berbudaya",),
-    "religion": ("agama", "keagamaan"), "religious": ("agama", "keagamaan", "religius"), "worship": ("ibadah",),
-    "infrastructure": ("infrastruktur", "prasarana"), "facilities": ("sarana", "prasarana"), "facility": ("sarana",),
-    "road": ("jalan",), "roads": ("jalan",), "street": ("jalan",), "lighting": ("penerangan",), "light": ("penerangan",),
-    "lights": ("penerangan",), "drainage": ("drainase", "gorong"), "flood": ("terendam", "banjir"), "flooding": ("terendam",),
-    "sanitation": ("sanitasi",), "waste": ("sampah", "persampahan"), "garbage": ("sampah", "persampahan"),
-    "trash": ("sampah",), "rubbish": ("sampah",), "environment": ("lingkungan",), "environmental": ("lingkungan",),
-    "green": ("hijau",), "park": ("taman",), "parks": ("taman",), "cemetery": ("pemakaman",), "cemeteries": ("pemakaman",),
-    "burial": ("pemakaman",), "open": ("terbuka",), "space": ("ruang",), "housing": ("perumahan",), "house": ("rumah",),
-    "settlement": ("permukiman", "kawasan"), "settlements": ("permukiman",), "slum": ("kumuh",), "slums": ("kumuh",),
-    "stadium": ("stadion",), "public": ("publik", "umum"), "service": ("pelayanan", "layanan"), "services": ("pelayanan", "layanan"),
-    "building": ("gedung",), "integrated": ("terpadu", "terintegrasi"), "information": ("informasi",),
-    "technology": ("teknologi",), "communication": ("komunikasi",), "digital": ("teknologi", "informasi"),
-    "economy": ("ekonomi", "perekonomian"), "economic": ("ekonomi", "perekonomian"), "creative": ("kreatif",),
-    "tourism": ("wisata", "pariwisata"), "tourist": ("wisata",), "business": ("usaha",), "businesses": ("usaha",),
-    "small": ("kecil", "mikro"), "enterprise": ("usaha",), "enterprises": ("usaha",), "investment": ("investasi",),
-    "jobs": ("lapangan pekerjaan", "kerja"), "job": ("pekerjaan", "kerja"), "employment": ("pekerjaan", "kerja"),
-    "industry": ("industri", "perindustrian"), "trade": ("perdagangan",), "poverty": ("kemiskinan",),
-    "growth": ("pertumbuhan",), "competitive": ("daya saing", "berdaya saing"), "competitiveness": ("daya saing",),
-    "quality": ("kualitas",), "quantity": ("kuantitas",), "human": ("manusia",), "resources": ("sumber daya",),
-    "people": ("masyarakat", "warga"), "community": ("masyarakat",), "citizens": ("warga", "masyarakat"),
-    "residents": ("warga",), "society": ("masyarakat",), "social": ("sosial",), "safe": ("aman",), "safety": ("aman",),
-    "security": ("aman", "tertib"), "order": ("tertib",), "peaceful": ("damai",), "peace": ("damai",),
-    "corruption": ("korupsi",), "transparency": ("transparansi",), "accountability": ("akuntabilitas",),
-    "participation": ("partisipasi",), "law": ("hukum",), "principles": ("prinsip",), "principle": ("prinsip",),
-    "factors": ("faktor",), "factor": ("faktor",), "inhibiting": ("penghambat",), "obstacles": ("penghambat",),
-    "supporting": ("pendorong",), "drivers": ("pendorong",), "budget": ("anggaran",), "funds": ("anggaran", "dana"),
-    "money": ("anggaran", "dana"), "cost": ("biaya",), "staff": ("aparatur",), "apparatus": ("aparatur",),
-    "integrity": ("integritas",), "professional": ("profesional",), "innovation": ("inovasi",),
-    "smart": ("smart",), "command": ("command",), "center": ("center",), "traffic": ("lalu lintas",),
-    "crime": ("kriminal",), "character": ("karakter",), "youth": ("pemuda",), "sports": ("olahraga",),
-    "family": ("keluarga",), "families": ("keluarga",), "period": ("periode", "tahun"), "year": ("tahun",),
-    "years": ("tahun",), "organizations": ("organisasi",), "organisations": ("organisasi",), "allowance": ("tunjangan",),
-    "performance": ("kinerja",), "android": ("android",), "app": ("aplikasi",), "application": ("aplikasi",),
-    "garden": ("taman",), "gardens": ("taman",), "water": ("air",), "rain": ("hujan",), "sidewalk": ("trotoar",),
-    "sidewalks": ("trotoar",), "ring": ("lingkar",), "golden": ("emas",), "generation": ("generasi",),
-    "spiritual": ("spiritual",), "intelligence": ("kecerdasan",), "emotional": ("emosional",), "dignified": ("bermartabat",),
-    "honorable": ("terhormat",), "sustainable": ("berkelanjutan",), "efficient": ("efisien",), "effective": ("efektif",),
-}
+GLOSSARY_FILE = Path(__file__).with_name("glossary_en_id.tsv")
+ACRONYMS_FILE = Path(__file__).with_name("acronyms_id.tsv")
 
 _EN_WORD = re.compile(r"[a-z]+")
+_ID_WORD = re.compile(r"[0-9a-z]+")
+_HEADWORD = re.compile(r"[a-z]+(?:[ '-][a-z]+)*")
+_ACRONYM = re.compile(r"[A-Za-z0-9]+(?:[ /-][A-Za-z0-9]+)*")
+
+
+def read_tsv(path: Path, what: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(line number, key, values) of each `key<TAB>value; value; ...` line of a data file ('#' lines and blank
+    lines skipped). Raises DataFileError naming the file and line of a missing file, a malformed line, an
+    empty value or a repeated key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read the {what} ({exc.strerror or exc}). It ships with Planbot: "
+                            "reinstall the package or restore the file.") from None
+    rows: list[tuple[int, str, tuple[str, ...]]] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+
+        def bad(problem: str, n: int = n) -> DataFileError:
+            return DataFileError(f"{path}, line {n}: {problem}. Each line of the {what} is "
+                                 "`key<TAB>value; value; ...` (lines starting with '#' are comments).")
+
+        parts = line.split("\t")
+        if len(parts) != 2:
+            raise bad(f"expected one tab between key and values, found {len(parts) - 1}")
+        key, values = parts[0].strip(), tuple(v.strip() for v in parts[1].split(";"))
+        if not key:
+            raise bad("the key is empty")
+        if not all(values):
+            raise bad(f"{key!r} has an empty value")
+        if key.lower() in seen:
+            raise bad(f"{key!r} is already on line {seen[key.lower()]}")
+        seen[key.lower()] = n
+        rows.append((n, key, values))
+    return rows
+
+
+def load_glossary(path: Path = GLOSSARY_FILE) -> dict[str, tuple[str, ...]]:
+    """English headword (lowercase words joined by spaces) -> Indonesian words and phrases, from the file."""
+    vocabulary: dict[str, tuple[str, ...]] = {}
+    for n, key, values in read_tsv(path, "English -> Indonesian glossary"):
+        if not _HEADWORD.fullmatch(key):
+            raise DataFileError(f"{path}, line {n}: headword {key!r} must be lowercase English words "
+                                "(letters, separated by spaces, hyphens or apostrophes).")
+        vocabulary[" ".join(_EN_WORD.findall(key))] = values
+    return vocabulary
+
+
+def load_acronyms(path: Path = ACRONYMS_FILE) -> dict[str, tuple[str, ...]]:
+    """Acronym as written ("SiLPA") -> its full forms, from the file."""
+    acronyms: dict[str, tuple[str, ...]] = {}
+    for n, key, values in read_tsv(path, "acronym list"):
+        if not _ACRONYM.fullmatch(key):
+            raise DataFileError(f"{path}, line {n}: acronym {key!r} must be letters and digits "
+                                "(parts joined by a space, '/' or '-').")
+        acronyms[key] = values
+    return acronyms
 
 
 def _with_plurals(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """The vocabulary with the regular English plural of every entry ("street" -> "streets", "city" ->
-    "cities", "tax" -> "taxes"); an irregular or listed plural keeps its own entry."""
+    "cities", "tax" -> "taxes", "sea wall" -> "sea walls"); an irregular or listed plural keeps its own entry."""
     out = dict(vocabulary)
     for word, ids in vocabulary.items():
         if word.endswith(("s", "x", "ch", "sh")):
@@ -148,16 +167,86 @@ def _with_plurals(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str
     return out
 
 
-EN_ID = _with_plurals(EN_ID)
+EN_ID: dict[str, tuple[str, ...]] = _with_plurals(load_glossary())
+_LONGEST_HEADWORD = max((k.count(" ") + 1 for k in EN_ID), default=1)
+
+ACRONYMS: dict[str, tuple[str, ...]] = load_acronyms()
+# Any case, whole word; a lookahead so that overlapping acronyms are all found ("P-APBD" and "APBD").
+_ACRONYM_FOUND = re.compile(
+    r"(?=(?<![0-9a-z])(" + "|".join(re.escape(a.lower()) for a in sorted(ACRONYMS, key=len, reverse=True))
+    + r")(?![0-9a-z]))"
+)
+_ACRONYM_OF = {a.lower(): a for a in ACRONYMS}
+
+
+def _by_first_word(acronyms: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Full forms by their first word: {word: [(the full form's lowercase words, acronym), ...]}."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for acronym, forms in acronyms.items():
+        for form in forms:
+            words = tuple(_ID_WORD.findall(form.lower()))
+            if words:
+                out.setdefault(words[0], []).append((words, acronym))
+    return out
+
+
+_FULL_FORMS = _by_first_word(ACRONYMS)
 
 
 def translate_terms(text: str) -> list[str]:
-    """Indonesian words for the English planning words in text (others dropped)."""
+    """Indonesian words for the English words of text the glossary knows (others dropped); a multiword
+    headword ("public transport") is matched before its single words."""
+    words = _EN_WORD.findall(text.lower())
     out: list[str] = []
-    for word in _EN_WORD.findall(text.lower()):
-        for phrase in EN_ID.get(word, ()):
-            out.extend(phrase.split())
+    i = 0
+    while i < len(words):
+        for n in range(min(_LONGEST_HEADWORD, len(words) - i), 0, -1):
+            forms = EN_ID.get(" ".join(words[i:i + n]))
+            if forms is not None:
+                break
+        else:
+            n, forms = 1, ()
+        for phrase in forms:
+            out.extend(phrase.lower().split())
+        i += n
     return out
+
+
+def full_forms_of_acronyms(text: str) -> list[str]:
+    """The words of the full forms of the acronyms in text, any case, whole words ("APBD" -> anggaran
+    pendapatan dan belanja daerah), lowercase."""
+    out: list[str] = []
+    for m in _ACRONYM_FOUND.finditer(text.lower()):
+        for form in ACRONYMS[_ACRONYM_OF[m.group(1)]]:
+            out.extend(form.lower().split())
+    return list(dict.fromkeys(out))
+
+
+def acronyms_of_full_forms(text: str) -> list[str]:
+    """The acronyms whose full form text holds, as a phrase of lowercase words ("rencana pembangunan jangka
+    menengah daerah" -> rpjmd), lowercase."""
+    words = _ID_WORD.findall(text.lower())
+    out = [acronym.lower() for i, word in enumerate(words) for form, acronym in _FULL_FORMS.get(word, ())
+           if tuple(words[i:i + len(form)]) == form]
+    return list(dict.fromkeys(out))
+
+
+def expand_acronyms(text: str) -> list[str]:
+    """Both ways: the words of the full forms of the acronyms in text, then the acronyms whose full form
+    text holds (each word once)."""
+    return list(dict.fromkeys(full_forms_of_acronyms(text) + acronyms_of_full_forms(text)))
+
+
+def bm25_query(question: str, language: str) -> str:
+    """The BM25 query of a question: the question, the Indonesian words of its English words (an English
+    question), and the acronyms of the full forms these hold (either language).
+
+    Acronyms are not spelled out here: on the DKI set, where plans define an acronym once and then use it,
+    the full form's common words ("rencana", "daerah") outweighed the acronym itself and moved the right
+    passage down (Indonesian MRR 0.579 -> 0.550 at weight 2.0, k 60; `python -m evals.fit_fusion`)."""
+    translated = translate_terms(question) if language == "en" else []
+    text = " ".join([question, *translated])
+    return " ".join([text, *acronyms_of_full_forms(text)])
 
 
 # --- ordinals ----------------------------------------------------------------------------------------------
@@ -198,7 +287,7 @@ KIND_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 FIGURE_WORDS = frozenset(
     "rate rates percentage percent share proportion number amount amounts total budget budgets cost costs "
     "target targets value figure level population persentase tingkat angka jumlah besaran nilai total target "
-    "anggaran biaya pagu realisasi capaian".split()
+    "anggaran biaya pagu realisasi capaian banyaknya".split()
 )
 # yes/no cues count only at the start of the question ("is", "do" occur inside many questions)
 START_ONLY_KINDS = frozenset({"yes_no"})
@@ -239,9 +328,9 @@ MONTHS = (
 DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("RPJPD", r"\brencana\s+pembangunan\s+jangka\s+panjang(?!\s+nasional)(?:\s+daerah)?\b|\brpjpd\b|\blong[-\s]term\s+development\s+plan\b"),
+        ("RPJPD", r"\brencana\s+pembangunan\s+jangka\s+panjang(?!\s+nasional)(?:\s+daerah)?\b|\brpjpd\b|\blong[-\s]term\s+(?:development\s+)?plan\b"),
         ("RPJMD", (r"\brencana\s+pembangunan\s+jangka\s+menengah(?!\s+nasional)(?:\s+daerah)?\b|\brpjmd\b"
-         r"|\bmedium[-\s]term\s+development\s+plan\b")),
+         r"|\bmedium[-\s]term\s+(?:development\s+)?plan\b")),
         ("RKPD", r"\brencana\s+kerja\s+pemerintah\s+daerah\b|\brkpd\b|\b(?:annual|government)\s+work\s+plan\b"),
         ("Renstra", r"\brencana\s+strategis\b|\brenstra\b|\bstrategic\s+plan\b"),
         ("Renja", r"\brencana\s+kerja\b|\brenja\b"),

@@ -51,6 +51,15 @@ def test_a_question_about_a_missions_meaning_quotes_the_explanation_too(bot):
     assert "penanggulangan bencana" in text  # the sentence that says what the mission means
 
 
+@pytest.mark.parametrize("question, says", [("Apa misi ketujuh Kota Metro?", "memuat 5 misi"),
+                                            ("What is mission 9 of Kota Bekasi?", "lists 5 missions")])
+def test_a_mission_number_the_plan_does_not_have_is_not_found_with_what_it_has(bot, question, says):
+    answer = bot.ask(question)
+    assert answer.abstained and not answer.citations
+    assert says in answer.answer
+    assert bot.ask(question.replace("ketujuh", "kelima").replace("9", "5")).abstained is False
+
+
 def test_a_list_introduced_inline_is_quoted_whole(bot):
     answer = bot.ask("Sebutkan prinsip Good Governance yang menjadi dasar misi pertama Kota Bekasi.")
     text = quoted(answer)

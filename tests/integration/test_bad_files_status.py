@@ -66,3 +66,19 @@ def test_bad_files_are_listed_with_reasons_and_cleared_when_fixed(tmp_path):
     assert info["failures"] == []
     assert sorted(d["doc_id"] for d in info["documents"]) == ["good.md", "notes.pdf", "renstra.docx"]
     assert "failed" not in run(home, "status").stdout
+
+
+def test_conversion_debris_is_counted_in_status(tmp_path):
+    folder, home = tmp_path / "plans", tmp_path / "home"
+    folder.mkdir()
+    image = "![](https://cdn.example.com/halaman-12-gambar-3.png)"
+    noisy = GOOD + f"\n{image}\n\nWilayah prioritas {'(jakarta),' * 40} ditetapkan setiap tahun.\n"
+    (folder / "noisy.md").write_text(noisy, encoding="utf-8")
+    (folder / "good.md").write_text(GOOD, encoding="utf-8")
+    run(home, "ingest", str(folder))
+
+    info = json.loads(run(home, "status", "--json").stdout)
+    debris = {d["doc_id"]: d["debris_chars"] for d in info["documents"]}
+    assert debris["good.md"] == 0 and debris["noisy.md"] >= len(image) + 39 * len("(jakarta),") - 10
+    assert info["debris_chars"] == debris["noisy.md"]
+    assert "characters of conversion debris not indexed" in run(home, "status").stdout

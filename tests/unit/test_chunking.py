@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 import pytest
 from llama_index.core.schema import Document
 
@@ -66,3 +68,124 @@ def test_heading_introduces_the_following_item_not_the_previous_chunk(chunker):
     _, nodes = _chunks(chunker, "000_17d2c2306983f87c.txt")
     for n in nodes:
         assert not n.text.rstrip().endswith(("1) Kota Metro Berpendidikan", "3) Kota Metro Sejahtera"))
+
+
+# ------------------------------------------------------------------------------------------ tables
+
+def _indicator_table(rows: int) -> str:
+    head = (
+        "<table><tr><td rowspan=\"2\">No.</td><td rowspan=\"2\">Indikator</td><td rowspan=\"2\">Satuan</td>"
+        "<td colspan=\"3\">TARGET KINERJA</td></tr><tr><td>2027</td><td>2028</td><td>2030</td></tr>"
+    )
+    body = "".join(
+        f"<tr><td>{i}.</td><td>Indikator kinerja pembangunan daerah nomor {i}</td><td>%</td>"
+        f"<td>{i},1</td><td>{i},2</td><td>{i},3</td></tr>"
+        for i in range(1, rows + 1)
+    )
+    return head + body + "</table>"
+
+
+def _table_doc(rows: int) -> str:
+    return (
+        "# BAB IV TARGET KINERJA\n\nTarget kinerja daerah disajikan pada tabel berikut.\n\n"
+        f"Tabel 4.1 Target Indikator Kinerja Daerah\n\n{_indicator_table(rows)}\n\n"
+        "# BAB V PENUTUP\n\nDemikian rencana ini disusun.\n"
+    )
+
+
+def _nodes(chunker, text, name="doc"):
+    return chunker.get_nodes_from_documents(
+        [Document(id_=name, text=text, metadata={"title": "RPJMD", "region": "Kota Metro"})])
+
+
+def test_a_table_that_fits_stays_one_chunk_with_its_caption_and_readable_rows(chunker):
+    text = _table_doc(3)
+    nodes = _nodes(chunker, text)
+    tables = [n for n in nodes if "table_caption" in n.metadata]
+    assert len(tables) == 1
+    node = tables[0]
+    assert node.text.startswith("Tabel 4.1") and node.text.endswith("</table>")
+    assert node.metadata["table_caption"] == "Tabel 4.1 Target Indikator Kinerja Daerah"
+    assert node.metadata["section"] == "BAB IV TARGET KINERJA"
+    assert "TARGET KINERJA 2030" in node.metadata["table_header"]
+    content = embed_text(node.text, node.metadata)
+    assert "<td" not in content and "<tr" not in content
+    assert content.splitlines()[1] == "Tabel 4.1 Target Indikator Kinerja Daerah"
+    assert ("No.: 2.; Indikator: Indikator kinerja pembangunan daerah nomor 2; Satuan: %; "
+            "TARGET KINERJA 2027: 2,1; TARGET KINERJA 2028: 2,2; TARGET KINERJA 2030: 2,3") in content
+    assert [n.metadata["section"] for n in nodes if "Demikian" in n.text] == ["BAB V PENUTUP"]
+
+
+def test_a_long_table_is_split_into_whole_row_groups_each_with_caption_and_header(chunker, embedder):
+    text = _table_doc(60)
+    nodes = _nodes(chunker, text)
+    tables = [n for n in nodes if "table_caption" in n.metadata]
+    assert len(tables) > 3
+    for n in tables:
+        assert text[n.start_char_idx : n.end_char_idx] == n.text
+        assert n.text.startswith(("Tabel 4.1", "<table", "<tr"))
+        assert n.text.endswith(("</tr>", "</table>"))
+        content = embed_text(n.text, n.metadata)
+        assert embedder.token_count(content) <= 320
+        assert "Tabel 4.1 Target Indikator Kinerja Daerah" in content and "TARGET KINERJA 2030:" in content
+        assert "<td" not in content
+    rows = [f"<tr><td>{i}.</td>" for i in range(1, 61)]
+    for i, row in enumerate(rows, start=1):  # every row whole in exactly one chunk
+        full = f"{row}<td>Indikator kinerja pembangunan daerah nomor {i}</td><td>%</td><td>{i},1</td><td>{i},2</td>"
+        assert sum(full in n.text for n in tables) == 1, i
+    spans = sorted((n.start_char_idx, n.end_char_idx) for n in tables)
+    assert text[spans[0][0] : spans[-1][1]].rstrip().endswith("</table>")
+    assert all(b <= c for (_, b), (c, _) in pairwise(spans))
+
+
+def test_a_row_longer_than_the_budget_is_cut_at_cell_boundaries(embedder):
+    small = StructureChunker(token_counter=embedder.token_count, max_tokens=64)
+    cells = "".join(f"<td>nilai capaian kinerja {i}</td>" for i in range(30))
+    text = f"<table><tr>{''.join(f'<td>Kolom {i}</td>' for i in range(30))}</tr><tr>{cells}</tr></table>"
+    nodes = _nodes(small, text)
+    assert len(nodes) > 2
+    for n in nodes:
+        assert text[n.start_char_idx : n.end_char_idx] == n.text
+        assert n.text.startswith(("<table", "<tr", "<td"))
+        assert embedder.token_count(embed_text(n.text, n.metadata)) <= 64
+    assert any("Kolom 17: nilai capaian kinerja 17" in embed_text(n.text, n.metadata) for n in nodes)
+
+
+def test_a_table_inside_a_list_keeps_the_list_and_the_section(chunker):
+    text = (
+        "## 2.1 Capaian Program\n\nCapaian program meliputi:\n\n1. Program jalan dengan capaian berikut:\n\n"
+        "<table><tr><td>Ruas</td><td>Panjang</td></tr><tr><td>Jalan Ahmad Yani</td><td>4 km</td></tr></table>\n\n"
+        "2. Program drainase berjalan baik.\n"
+    )
+    nodes = _nodes(chunker, text)
+    table = [n for n in nodes if "table_caption" in n.metadata]
+    assert len(table) == 1 and table[0].text.startswith("<table") and table[0].text.endswith("</table>")
+    assert "Ruas: Jalan Ahmad Yani; Panjang: 4 km" in embed_text(table[0].text, table[0].metadata)
+    sections = {n.metadata["section"] for n in nodes}
+    assert len(sections) == 1 and sections.pop().startswith("2.1 Capaian Program")
+    assert any("1. Program jalan" in n.text for n in nodes) and any("2. Program drainase" in n.text for n in nodes)
+
+
+def test_section_paths_are_never_read_from_inside_a_table(chunker):
+    text = (
+        "# BAB II GAMBARAN UMUM\n\nUraian umum wilayah kota.\n\n"
+        "<table><tr><td>Wilayah</td><td>Keterangan\n\nKAWASAN STRATEGIS KOTA\n\nPusat kota</td></tr>"
+        "<tr><td>Utara</td><td>Pesisir\n\n# BUKAN JUDUL</td></tr></table>\n\nPenjelasan tabel di atas.\n"
+    )
+    nodes = _nodes(chunker, text)
+    sections = {n.metadata["section"] for n in nodes}
+    assert sections == {"BAB II GAMBARAN UMUM"}
+    assert all("<" not in s for s in sections)
+
+
+def test_debris_stays_in_the_chunk_text_but_not_in_what_is_embedded(chunker):
+    text = ("# LATAR BELAKANG\n\nPembangunan kota berjalan baik.\n\n![](https://cdn-x.example.org/a.jpg)\n\n"
+            "Pelayanan kesehatan " + "Masyarakat pengobatan. " * 20 + "meningkat setiap tahun.\n")
+    nodes = _nodes(chunker, text)
+    assert len(nodes) == 1
+    node = nodes[0]
+    assert "![](https://cdn-x.example.org/a.jpg)" in node.text  # citations still quote the source
+    assert text[node.start_char_idx : node.end_char_idx] == node.text
+    content = embed_text(node.text, node.metadata)
+    assert "cdn-x" not in content and content.count("Masyarakat pengobatan") == 1
+    assert node.metadata["debris_chars"] > 400

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.question import read_question
+from bot.question import name_phrases, read_question
 
 
 @pytest.mark.parametrize(
@@ -72,6 +72,8 @@ def test_figures_are_not_years():
 def test_plan_types_by_acronym_and_name():
     assert read_question("Apa misi RPJMD DKI Jakarta?").doc_types == ("RPJMD",)
     assert read_question("What does the medium-term development plan say about floods?").doc_types == ("RPJMD",)
+    assert read_question("What does mission 7 of Jakarta's 2025-2029 medium-term plan say?").doc_types == ("RPJMD",)
+    assert read_question("What is in the long-term plan?").doc_types == ("RPJPD",)
     assert read_question("Apa isi rencana kerja pemerintah daerah 2025?").doc_types == ("RKPD",)
     assert read_question("Apa visi jangka panjang?").doc_types == ()
 
@@ -131,3 +133,17 @@ def test_questions_across_regions():
     assert read_question("Bandingkan target stunting Jakarta dan Kota Metro").across_regions
     assert read_question("sanitation in Metro vs Bekasi").across_regions
     assert not read_question("Apa visi Kota Metro?").across_regions
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("Kapan Christiaan Snouck Hurgronje meninggal?", ["Christiaan Snouck Hurgronje"]),
+        ("Siapa wali kota Orléans?", ["Orléans"]),
+        ("Siapa ibu Adipati Wrocław?", ["Adipati Wrocław"]),
+        ("Robert Bellarmine lahir di mana? Dan Kota Metro?", ["Bellarmine", "Kota Metro"]),
+        ("what is the vision of kota metro?", []),
+    ],
+)
+def test_name_phrases(text, names):
+    assert name_phrases(text) == names

@@ -1,0 +1,83 @@
+"""Refusing before retrieval: a name in the question that the corpus does not hold."""
+
+import pytest
+
+from bot.abstain import CorpusProfile, counted_thing, judge_answer, unknown_places
+
+
+def _corpus(*words: str) -> CorpusProfile:
+    return CorpusProfile(regions=(), titles=(), words=frozenset(words), terms=frozenset())
+
+
+def test_a_region_the_corpus_lacks_is_unknown():
+    assert unknown_places("Apa visi Kabupaten Sleman?", _corpus("kabupaten", "visi", "metro")) == ["Kabupaten Sleman"]
+
+
+def test_a_name_is_known_when_any_of_its_words_is():
+    corpus = _corpus("snouck", "hurgronje")
+    assert unknown_places("Kapan Christiaan Snouck Hurgronje meninggal?", corpus) == []
+    assert unknown_places("Kapan Christiaan Snouck meninggal?", _corpus("snouck")) == []
+
+
+def test_accented_names_are_read_whole():
+    assert unknown_places("Siapa wali kota Orléans?", _corpus("orléans")) == []
+    assert unknown_places("Siapa wali kota Orléans?", _corpus("orl")) == ["Orléans"]
+    assert unknown_places("Siapa Adipati Wrocław?", _corpus("wrocław")) == []
+
+
+def test_possessive_and_prefixes_do_not_count():
+    assert unknown_places("What is Jakarta's vision?", _corpus("jakarta")) == []
+    assert unknown_places("What is Bandung City's vision?", _corpus("city", "jakarta")) == ["Bandung City's"]
+
+
+def test_general_words_in_a_name_do_not_make_it_known():
+    corpus = _corpus("barat", "rpjmd", "misi", "jakarta")
+    assert unknown_places("Apa visi Provinsi Jawa Barat 2018-2023?", corpus) == ["Provinsi Jawa Barat"]
+    assert unknown_places("What are the missions in Kabupaten Bogor's RPJMD?", corpus) == ["Kabupaten Bogor's RPJMD"]
+
+
+@pytest.mark.parametrize(
+    "question, thing",
+    [
+        ("Berapa jumlah pulau di Kepulauan Seribu?", ("pulau",)),
+        ("Berapa banyaknya sekolah negeri?", ("sekolah",)),
+        ("How much did spending fall short of the budget?", ()),
+        ("What is the total, and how much of it goes to schools?", ()),
+        ("Berapa kira-kira jumlah pegawai di dinas itu?", ("pegawai",)),
+        ("How many key performance indicators are there?", ("performance", "kerja")),
+        ("Berapa target persentase rumah tangga miskin?", ("rumah",)),
+        ("Berapa lama periode itu berlangsung?", ()),
+    ],
+)
+def test_counted_thing(question, thing):
+    assert counted_thing(question) == thing
+
+
+def test_a_rate_need_not_be_a_percentage():
+    passages = ["Angka kematian ibu ditargetkan turun menjadi 45 per 100.000 kelahiran hidup pada 2045."]
+    verdict = judge_answer("Berapa target angka kematian ibu tahun 2045?", passages, passages, 1.0, 0.9)
+    assert not verdict.abstain
+    verdict = judge_answer("Berapa persentase balita stunting tahun 2045?", passages, passages, 1.0, 0.9)
+    assert verdict.abstain
+
+
+def test_a_figure_for_a_year_the_passages_never_name_is_refused():
+    passages = ["Tingkat kemiskinan Kota Bekasi pada tahun 2019 sebesar 4,2 persen."]
+    asked = "Berapa tingkat kemiskinan Kota Bekasi tahun 2015?"
+    assert judge_answer(asked, passages, passages, 1.0, 0.9, "how_much", (2015,)).abstain
+    assert not judge_answer(asked.replace("2015", "2019"), passages, passages, 1.0, 0.9, "how_much", (2019,)).abstain
+    header = ["Indikator | Target 2030\n<tr><td>Volume tampungan air</td><td>995.738</td></tr>"]
+    assert not judge_answer("Berapa target volume tampungan air 2030?", header, header, 1.0, 0.9, "how_much", (2030,)).abstain
+
+
+def test_a_name_written_another_way_is_known():
+    assert unknown_places("Apakah album pertama TIC band?", _corpus("ticband", "band", "album")) == []
+    assert unknown_places("Apa arti istilah Shengnü?", _corpus("shengnu")) == []
+    assert unknown_places("Kapan film Monster dirilis?", _corpus("monsters")) == []
+    assert unknown_places("Apa visi Kota Bo?", _corpus("bogor")) == ["Kota Bo"]
+
+
+def test_a_name_is_not_known_from_a_longer_word():
+    assert unknown_places("Apa visi Provinsi Jawa Barat?", _corpus("jawaban", "ban")) == ["Provinsi Jawa Barat"]
+    assert unknown_places("Apa visi Provinsi Jawa Barat?", _corpus("jawab")) == ["Provinsi Jawa Barat"]
+    assert unknown_places("Somali dan Etiopia", _corpus("somalia", "etiopia")) == []
