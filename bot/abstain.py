@@ -18,8 +18,11 @@ from planbot.language import (
     FIGURE_WORDS,
     HEDGES,
     MEASURE_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
     QUESTION_WORDS,
     STOPWORDS,
+    TIME_WORDS,
     translate_terms,
 )
 
@@ -38,9 +41,8 @@ def fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-_ASKS_QUANTITY = re.compile(
-    r"\b(berapa|how many|how much|how long|how far|when|kapan|what year|tahun berapa)\b", re.IGNORECASE
-)
+_ASKS_QUANTITY = re.compile(r"\b(berapa|how many|how much|how long|how far)\b", re.IGNORECASE)
+_ASKS_WHEN = re.compile(r"\b(when|kapan|kapankah|what year|tahun berapa)\b", re.IGNORECASE)
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)|^\s*berapa\s+(.*)", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![.)]\s)")
 _MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.IGNORECASE)
@@ -91,16 +93,26 @@ class Verdict:
     reason: str | None = None
 
 
-def unknown_places(question: str, corpus: CorpusProfile) -> list[str]:
-    """Places or proper names in the question of which no distinctive word appears in the corpus: "Kabupaten
-    Sleman" over plans of other regions, not "Christiaan Snouck Hurgronje" over a text that calls him "Snouck
-    Hurgronje"."""
-    unknown = []
+def names_read(question: str, corpus: CorpusProfile) -> tuple[list[str], list[str]]:
+    """The question's proper names that have a distinctive word, as (known to the corpus, unknown): "Kabupaten
+    Sleman" is unknown over plans of other regions; "Christiaan Snouck Hurgronje" is known over a text that
+    calls him "Snouck Hurgronje"."""
+    known, unknown = [], []
     for name in name_phrases(question):
         parts = [p for p in words(re.sub(r"['’]s\b", "", name)) if p not in _GENERAL_WORDS]
-        if parts and not any(corpus.knows(p) for p in parts):
-            unknown.append(name)
-    return unknown
+        if parts:
+            (known if any(corpus.knows(p) for p in parts) else unknown).append(name)
+    return known, unknown
+
+
+def unknown_places(question: str, corpus: CorpusProfile) -> list[str]:
+    """Places or proper names in the question of which no distinctive word appears in the corpus."""
+    return names_read(question, corpus)[1]
+
+
+def is_place(name: str) -> bool:
+    """A name with a region word in it ("Kabupaten Sleman", "Bandung City")."""
+    return any(w in REGION_PREFIXES for w in words(name))
 
 
 def coverage(q: QueryTerms, corpus: CorpusProfile) -> float:
@@ -125,9 +137,11 @@ def judge_question(question: str, q: QueryTerms, corpus: CorpusProfile, covered:
     """Abstain before retrieval when the question is about something the corpus does not hold.
 
     covered: coverage(q, corpus) when the caller has it already (it scans the corpus vocabulary)."""
-    places = unknown_places(question, corpus)
-    if places:
-        return Verdict(True, f"not in the corpus: {', '.join(places)}")
+    known, unknown = names_read(question, corpus)
+    # An unknown place is never the corpus's; an unknown name beside a known one may be written another way
+    # in the text ("Alex" beside "Sir Alexander Chapman"): the question is about what the corpus holds.
+    if any(is_place(n) for n in unknown) or (unknown and not known):
+        return Verdict(True, f"not in the corpus: {', '.join(unknown)}")
     if (coverage(q, corpus) if covered is None else covered) < 0.34:
         return Verdict(True, "the question's topic does not occur in the documents")
     return Verdict(False)
@@ -149,8 +163,11 @@ def judge_answer(question: str, quoted: list[str], passages: list[str], best_sco
         return Verdict(True, "the plans give no such figure")
     if not quoted:
         return Verdict(True, "no passage answers the question")
-    if _ASKS_QUANTITY.search(question):
-        numbered = [q for q in quoted if _NUMBER_IN_TEXT.search(_unnumbered(q))]
+    if _ASKS_WHEN.search(question) and not _ASKS_QUANTITY.search(question):
+        if not any(states_number(q) or places_in_time(q) for q in quoted):
+            return Verdict(True, "the plans give no date or time for this")
+    elif _ASKS_QUANTITY.search(question):
+        numbered = [q for q in quoted if states_number(q)]
         thing = counted_thing(question)
         if thing:
             numbered = [q for q in numbered if matches_any(thing, analyze(strip_emphasis(q)))]
@@ -179,6 +196,16 @@ def counted_thing(question: str) -> tuple[str, ...]:
 
 def matches_any(terms: tuple[str, ...], text_terms: list[str]) -> bool:
     return any(matches(t, text_terms) for t in terms)
+
+
+def states_number(text: str) -> bool:
+    """The text states a number, in digits (not a list's own numbering) or in words ("tujuh negara")."""
+    return bool(_NUMBER_IN_TEXT.search(_unnumbered(text))) or any(w in NUMBER_WORDS for w in words(text))
+
+
+def places_in_time(text: str) -> bool:
+    """The text names a month or a time ("akhir periode", "abad ke-", "early century")."""
+    return any(w in TIME_WORDS or w in MONTHS for w in words(text))
 
 
 def _unnumbered(text: str) -> str:

@@ -258,6 +258,16 @@ ORDINALS: dict[str, int] = {
     "ninth": 9, "tenth": 10,
 }  # fmt: skip
 
+# Numbers written as words ("tujuh negara", "three daughters"): a count stated without digits. "satu" and
+# "one" are left out: they are mostly determiners ("salah satu", "one of the").
+NUMBER_WORDS = frozenset(
+    """
+    dua tiga empat lima enam tujuh delapan sembilan sepuluh sebelas belas puluh seratus ratus seribu ribu
+    sejuta juta miliar triliun two three four five six seven eight nine ten eleven twelve thirteen fifteen
+    twenty thirty forty fifty hundred thousand million billion dozen
+    """.split()
+)
+
 # --- what kind of answer a question asks for -------------------------------------------------------------
 
 # who / when / how much / where want one short fact; the others want passages, lists or plan items.
@@ -320,6 +330,15 @@ MONTHS = (
     "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober",
     "november", "desember", "january", "february", "march", "may", "june", "july", "august", "october",
     "december",
+)
+
+# Words that place an event in time without a date ("pada akhir periode Kerajaan Lama", "in the early
+# century"): a "when" question can be answered by them.
+TIME_WORDS = frozenset(
+    """
+    abad zaman masa era periode dekade dasawarsa windu akhir awal pertengahan silam
+    century centuries decade period era age early late mid
+    """.split()
 )
 
 # --- plan types --------------------------------------------------------------------------------------------

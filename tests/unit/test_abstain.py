@@ -2,7 +2,9 @@
 
 import pytest
 
-from bot.abstain import CorpusProfile, counted_thing, judge_answer, unknown_places
+from bot.abstain import CorpusProfile, counted_thing, judge_answer, judge_question, unknown_places
+from bot.terms import query_terms
+from index.lexical import analyze, words
 
 
 def _corpus(*words: str) -> CorpusProfile:
@@ -81,3 +83,35 @@ def test_a_name_is_not_known_from_a_longer_word():
     assert unknown_places("Apa visi Provinsi Jawa Barat?", _corpus("jawaban", "ban")) == ["Provinsi Jawa Barat"]
     assert unknown_places("Apa visi Provinsi Jawa Barat?", _corpus("jawab")) == ["Provinsi Jawa Barat"]
     assert unknown_places("Somali dan Etiopia", _corpus("somalia", "etiopia")) == []
+
+
+def _text_corpus(text: str) -> CorpusProfile:
+    return CorpusProfile(regions=(), titles=(), words=frozenset(words(text)), terms=frozenset(analyze(text)))
+
+
+def test_an_unknown_name_beside_a_known_one_is_left_to_the_passages():
+    corpus = _text_corpus("Sir Alexander Chapman Ferguson menikah dengan istri bernama Cathy. HUT kota Balikpapan.")
+    question = 'Siapakah nama istri Sir Alexander Chapman "Alex" Ferguson?'
+    assert unknown_places(question, corpus) == ["Alex"]
+    assert not judge_question(question, query_terms(question, "id"), corpus).abstain
+    assert not judge_question("Kapan HUT kota Balikpapan?", query_terms("Kapan HUT kota Balikpapan?", "id"), corpus).abstain
+
+
+def test_an_unknown_place_or_a_question_of_unknown_names_only_is_refused():
+    corpus = _text_corpus("Visi Kota Balikpapan: pendiri kota yang nyaman.")
+    for question in ("Apa visi Kabupaten Sleman dan Kota Balikpapan?", "Siapa pendiri Djisamsoe?"):
+        assert judge_question(question, query_terms(question, "id"), corpus).abstain
+
+
+def test_a_count_written_in_words_answers_a_counting_question():
+    quoted = ["G7 beranggotakan tujuh negara industri maju."]
+    assert not judge_answer("Berapa jumlah anggota dari G7?", quoted, quoted, 1.0, 0.9, "how_much").abstain
+    vague = ["Salah satu negara anggota G7 adalah Jepang."]
+    assert judge_answer("Berapa jumlah anggota dari G7?", vague, vague, 1.0, 0.9, "how_much").abstain
+
+
+def test_a_when_question_is_answered_by_a_time_without_digits():
+    quoted = ["Setelah pemerintahan pusat Mesir runtuh pada akhir periode Kerajaan Lama, ekonomi melemah."]
+    assert not judge_answer("Kapan pemerintahan pusat Mesir runtuh?", quoted, quoted, 1.0, 0.9, "when").abstain
+    timeless = ["Pemerintahan pusat Mesir runtuh karena krisis ekonomi dan kekeringan."]
+    assert judge_answer("Kapan pemerintahan pusat Mesir runtuh?", timeless, timeless, 1.0, 0.9, "when").abstain
