@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.records import Citation
+from bot.records import Citation, TableRow
 from bot.terms import QueryTerms, weighted_share
 from index.lexical import analyze
 from ingest.chunking import split_units
@@ -29,15 +29,20 @@ class Piece:
     citation: int  # index into the citations list
     start: int
     end: int
-    kind: str  # "item" | "heading" | "para"
+    kind: str  # "item" | "heading" | "para" | "row" (a table row)
     score: float = 0.0
+    shown: str | None = None  # what is quoted instead of the source span (a table row read with its labels)
+    cells: tuple[tuple[str, str], ...] = ()  # a table row's (column label, value) cells
 
     def text(self, passage: str) -> str:
-        return passage[self.start : self.end]
+        return self.shown if self.shown is not None else passage[self.start : self.end]
 
 
-def pieces_of(text: str, citation: int) -> list[Piece]:
-    """List items and sentences of a passage (long paragraphs split into sentences)."""
+def pieces_of(text: str, citation: int, rows: Sequence[TableRow] = ()) -> list[Piece]:
+    """List items and sentences of a passage (long paragraphs split into sentences); the rows of a table
+    piece, each quoted as "label: value; ..." and highlighted as its source span."""
+    if rows:
+        return [Piece(citation, r.start, r.end, "row", shown=r.text, cells=tuple(r.cells)) for r in rows]
     out: list[Piece] = []
     for unit in split_units(text):
         if unit.kind == "para":
@@ -75,9 +80,10 @@ def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], 
         return []
     best_overall: list[Piece] = []
     for ci, cit in enumerate(citations if spread else citations[:3]):
-        pieces = pieces_of(cit.text, ci)
+        pieces = pieces_of(cit.text, ci, cit.rows)
         for p in pieces:
-            p.score = score_piece(p.text(cit.text), q, weights) * (1.0 if spread else 1.0 - 0.15 * ci)
+            scored = f"{cit.table_caption or ''} {p.text(cit.text)}" if p.kind == "row" else p.text(cit.text)
+            p.score = score_piece(scored, q, weights) * (1.0 if spread else 1.0 - 0.15 * ci)
         best_overall.extend(pieces)
     if not best_overall:
         return []
@@ -151,7 +157,7 @@ def _continuation(ci: int, citations: list[Citation]) -> list[Piece]:
         return []
     for cj, other in enumerate(citations):
         if other.doc_id == c.doc_id and other.start is not None and 0 <= other.start - c.end <= 2:
-            return pieces_of(other.text, cj)
+            return pieces_of(other.text, cj, other.rows)
     return []
 
 

@@ -6,6 +6,16 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass
+class TableRow:
+    """A row of a cited table piece: its span in the citation's text and its (column label, value) cells."""
+
+    start: int
+    end: int
+    text: str  # "label: value; label: value"
+    cells: list[tuple[str, str]]
+
+
+@dataclass
 class Citation:
     """A retrieved passage, numbered in rank order; `highlights` are spans of `text` the answer quotes."""
 
@@ -21,6 +31,8 @@ class Citation:
     start: int | None = None
     end: int | None = None
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    table_caption: str | None = None  # set when the passage is (a piece of) a table
+    rows: list[TableRow] = field(default_factory=list)  # the table's rows, read with their column labels
 
 
 @dataclass

@@ -18,7 +18,7 @@ from bot.decide import Decider, measure
 from bot.plan import PlanRow, missing_number, plan_rows_across, plan_rows_for, terms_beyond
 from bot.question import Question, read_question, refusal_text
 from bot.question_input import require_question
-from bot.records import Answer, Citation
+from bot.records import Answer, Citation, TableRow
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
 from bot.terms import REGION_PREFIXES, query_terms, regions_named
@@ -28,7 +28,8 @@ from index.lexical import LexicalIndex, stem, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
-from ingest.chunking import embed_text
+from ingest.chunking import TABLE_KEY, embed_text
+from ingest.tables import fragment_rows, load_carry
 from planbot.errors import PlanbotError, StoreUnavailable
 from planbot.language import bm25_query
 from planbot.offline import set_offline_env
@@ -255,7 +256,7 @@ class Planbot:
         else:
             text = compose(citations, chosen, language)
             by_score = sorted(range(len(chosen)), key=lambda i: -chosen[i].score)
-            fact = short_answer(read, [quoted[i] for i in by_score])
+            fact = short_answer(read, [quoted[i] for i in by_score], [chosen[i].cells for i in by_score])
             if fact:  # a factoid question: the figure, date or name first, then the quotes that hold it
                 short = f"{fact[1]} [{citations[chosen[by_score[fact[0]]].citation].n}]"
                 text = f"{short}\n\n{text}"
@@ -371,6 +372,13 @@ class Planbot:
     def _citation(n: int, hit) -> Citation:
         meta = hit.node.metadata
         page = meta.get("page")
+        text = hit.node.get_content()
+        rows = []
+        if TABLE_KEY in meta:  # a table piece: its rows read with the table's column labels
+            header = meta.get("table_header") or ""
+            carry, first_col = load_carry(meta.get("table_carry"))
+            rows = [TableRow(r.start, r.end, r.line, list(r.cells))
+                    for r in fragment_rows(text, header.split(" | ") if header else [], carry, first_col)]
         return Citation(
             n=n,
             source=meta.get("source", ""),
@@ -378,9 +386,11 @@ class Planbot:
             region=meta.get("region"),
             section=meta.get("section") or None,
             page=int(page) if isinstance(page, (int, float)) and page > 0 else None,
-            text=hit.node.get_content(),
+            text=text,
             score=float(hit.score or 0.0),
             doc_id=meta.get("doc_id", ""),
             start=meta.get("start"),
             end=meta.get("end"),
+            table_caption=(meta.get(TABLE_KEY) or None) if TABLE_KEY in meta else None,
+            rows=rows,
         )

@@ -480,10 +480,11 @@ def _caption_text(line: str) -> str:
 # ------------------------------------------------------------------------------------------------ lines
 
 
-def linearise(grid_row: Sequence[Placed | None], labels: Sequence[str], width: int) -> str:
-    """'label: value; label: value' for one grid row: empty cells skipped, a value spanning the whole
-    row written alone, a header-like row (every value part of its own label) empty."""
-    parts: list[str] = []
+def row_cells(grid_row: Sequence[Placed | None], labels: Sequence[str], width: int) -> list[tuple[str, str]]:
+    """(label, value) of each cell of one grid row: empty cells skipped, a value spanning the whole row
+    unlabelled, a label equal to its value dropped; [] for a header-like row (every value part of its own
+    label)."""
+    parts: list[tuple[str, str]] = []
     seen: set[int] = set()
     echoes = 0
     for c, p in enumerate(grid_row):
@@ -498,37 +499,73 @@ def linearise(grid_row: Sequence[Placed | None], labels: Sequence[str], width: i
             label = ""
         if label and (value.casefold() in label.casefold() or label.casefold() in value.casefold()):
             echoes += 1
-        parts.append(f"{label}: {value}" if label and label != value else value)
+        parts.append((label if label != value else "", value))
     if not parts or echoes == len(parts):
-        return ""
-    return "; ".join(parts)
+        return []
+    return parts
 
 
-def fragment_lines(fragment: str, labels: Sequence[str], carry: Sequence[Sequence] = (), first_col: int = 0) -> list[str]:
-    """Readable lines of a piece of a table (a run of rows, or part of a row), given the table's column labels
-    and the cells spanning into it from earlier rows."""
+def linearise(grid_row: Sequence[Placed | None], labels: Sequence[str], width: int) -> str:
+    """'label: value; label: value' for one grid row ("" for a header-like row)."""
+    return line_of(row_cells(grid_row, labels, width))
+
+
+def line_of(cells: Sequence[tuple[str, str]]) -> str:
+    """The readable line of a row's (label, value) cells."""
+    return "; ".join(f"{label}: {value}" if label else value for label, value in cells)
+
+
+@dataclass(frozen=True)
+class RowText:
+    """One row of a piece of a table: its span in the piece and its labelled cells."""
+
+    start: int
+    end: int
+    cells: tuple[tuple[str, str], ...]
+
+    @property
+    def line(self) -> str:
+        return line_of(self.cells)
+
+
+def fragment_rows(fragment: str, labels: Sequence[str], carry: Sequence[Sequence] = (), first_col: int = 0
+                  ) -> list[RowText]:
+    """The rows of a piece of a table (a run of rows, or part of a row) with their spans in the piece, given
+    the table's column labels and the cells spanning into it from earlier rows; header-like and
+    column-number rows left out."""
+    spans: list[tuple[int, int]] = []
     if _CELL_TAG.search(fragment) or _ROW_OPEN.search(fragment):
         opens = [m.start() for m in _ROW_OPEN.finditer(fragment)]
         if not opens or fragment[: opens[0]].strip() and _CELL_OPEN.search(fragment[: opens[0]]):
             opens = [0, *opens]
-        bounds = [*opens[1:], len(fragment)]
-        rows = [parse_cells(fragment[a:b]) for a, b in zip(opens, bounds)]
+        for a, b in zip(opens, [*opens[1:], len(fragment)]):
+            spans.append((a, a + len(fragment[a:b].rstrip())))
+        rows = [parse_cells(fragment[a:b]) for a, b in spans]
     else:
-        lines = [ln for ln in fragment.split("\n") if _PIPE_LINE.match(ln)]
-        if not lines:
-            return [_norm(fragment)] if fragment.strip() else []
-        rows = [_pipe_cells(ln) for ln in lines]
-        rows = [r for r in rows if not _is_rule([c.text for c in r])]
+        rows = []
+        for m in _PIPE_LINE.finditer(fragment):
+            cells = _pipe_cells(m.group(0))
+            if not _is_rule([c.text for c in cells]):
+                spans.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end()))
+                rows.append(cells)
     grid = place(rows, carry, first_col)
     width = max(grid.width, len(labels))
     out = []
-    for g in grid.rows:
+    for (a, b), g in zip(spans, grid.rows):
         if _is_numbering(_values(g)):
             continue
-        line = linearise(g, labels, width)
-        if line:
-            out.append(line)
+        cells = row_cells(g, labels, width)
+        if cells:
+            out.append(RowText(a, b, tuple(cells)))
     return out
+
+
+def fragment_lines(fragment: str, labels: Sequence[str], carry: Sequence[Sequence] = (), first_col: int = 0) -> list[str]:
+    """Readable lines of a piece of a table (the text itself, whitespace-normalised, when it holds no row)."""
+    rows = fragment_rows(fragment, labels, carry, first_col)
+    if not rows and not (_CELL_TAG.search(fragment) or _ROW_OPEN.search(fragment) or _PIPE_LINE.search(fragment)):
+        return [_norm(fragment)] if fragment.strip() else []
+    return [r.line for r in rows]
 
 
 def dump_carry(carry: Sequence[Sequence], first_col: int = 0) -> str:

@@ -332,6 +332,9 @@ MONTHS = (
     "december",
 )
 
+# Column labels that name a table's unit of measure ("Satuan: Persen").
+UNIT_LABELS = frozenset("satuan unit units".split())
+
 # Words that place an event in time without a date ("pada akhir periode Kerajaan Lama", "in the early
 # century"): a "when" question can be answered by them.
 TIME_WORDS = frozenset(

@@ -73,9 +73,29 @@ def source_card(turn: int, citation: dict) -> str:
         f'<span class="src-title">{escape(citation.get("title") or citation.get("source") or "")}</span>'
         f'<span class="src-score">{LABELS["score"]} {float(citation.get("score") or 0):.3f}</span></div>'
         + (f'<div class="src-meta">{where}</div>' if where else "")
-        + f'<div class="src-text">{highlighted(citation.get("text") or "", citation.get("highlights") or [])}</div>'
-        "</div>"
+        + (table_text(citation) if citation.get("rows") else
+           f'<div class="src-text">{highlighted(citation.get("text") or "", citation.get("highlights") or [])}</div>')
+        + "</div>"
     )
+
+
+def table_text(citation: dict) -> str:
+    """A cited table piece as a table: its caption, one column per label (in order of first use), one line
+    per row, the quoted rows marked; every cell escaped."""
+    rows = citation["rows"]
+    labels: list[str] = []
+    for row in rows:
+        labels.extend(label for label, _ in row["cells"] if label not in labels)
+    marked = [(int(a), int(b)) for a, b in citation.get("highlights") or []]
+    head = "".join(f"<th>{escape(label)}</th>" for label in labels)
+    body = []
+    for row in rows:
+        by_label = dict(row["cells"])
+        cls = ' class="support"' if any(a < row["end"] and row["start"] < b for a, b in marked) else ""
+        body.append(f"<tr{cls}>" + "".join(f"<td>{escape(by_label.get(label, ''))}</td>" for label in labels) + "</tr>")
+    caption = f"<caption>{escape(citation['table_caption'])}</caption>" if citation.get("table_caption") else ""
+    return (f'<div class="src-table"><table>{caption}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def coverage(regions: Sequence[str], titles: Sequence[str]) -> str:
@@ -192,6 +212,11 @@ CSS = """
 #chat-log .src-meta { font-size: 0.85em; color: #57606a; }
 .src-text { white-space: pre-wrap; font-size: 0.92em; margin-top: 4px; max-height: 18em; overflow-y: auto; }
 mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
+.src-table { max-height: 18em; overflow: auto; margin-top: 4px; font-size: 0.88em; }
+.src-table table { border-collapse: collapse; }
+.src-table caption { text-align: left; font-weight: 600; padding-bottom: 2px; }
+.src-table th, .src-table td { border: 1px solid #d0d0d0; padding: 2px 6px; vertical-align: top; }
+.src-table tr.support td { background: #fff3a3; }
 #chat-log .feedback { margin-top: 8px; font-size: 0.9em; display: flex; gap: 6px; align-items: center; }
 #chat-log .fb { border: 1px solid #d0d7de; border-radius: 6px; background: #fff; cursor: pointer; padding: 1px 8px; }
 #chat-log .fb.chosen { background: #dafbe1; border-color: #2da44e; }

@@ -45,3 +45,25 @@ def test_the_page_leads_with_the_short_answer():
     html = answer_block(0, answer)
     assert html.index('class="short-answer"') < html.index('class="answer-text"')
     assert html.count("14,2 persen [") == 0 and html.count(">[1]</a>") == 2
+
+
+ROW = (("Indikator", "Prevalensi Stunting"), ("Satuan", "Persen"), ("Kondisi Awal", "17,2"),
+       ("TARGET KINERJA 2027", "14,2"), ("TARGET KINERJA 2029", "12,5"))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Berapa target prevalensi stunting tahun 2027?", "14,2 Persen (TARGET KINERJA 2027)"),
+        ("Berapa kondisi awal prevalensi stunting?", "17,2 Persen (Kondisi Awal)"),
+    ],
+)
+def test_a_figure_asked_of_a_table_row_is_the_named_columns_value_with_its_unit(question, fact):
+    assert short_answer(read_question(question), ["Indikator: Prevalensi Stunting; ..."], [ROW]) == (0, fact)
+
+
+def test_a_year_the_row_has_no_column_for_gives_no_figure_from_it():
+    q = read_question("Berapa target prevalensi stunting tahun 2031?")
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW]) is None
+    later = "Prevalensi stunting ditargetkan 10 persen pada tahun 2031."
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ...", later], [ROW, ()]) == (1, "10 persen")

@@ -1,4 +1,4 @@
-from ingest.tables import find_tables, fragment_lines, is_caption, load_carry, place
+from ingest.tables import find_tables, fragment_lines, fragment_rows, is_caption, load_carry, place
 
 TARGETS = (
     "Tabel 3.2 Target Kinerja Sumber Daya Air\n\n"
@@ -143,3 +143,16 @@ def test_a_fragment_of_rows_reads_with_the_labels_and_the_cells_spanning_into_it
     assert load_carry("not json") == ([], 0)
     grid = place([[]], carry=[[1, 1, 1, "x"]])
     assert grid.width == 2
+
+
+def test_rows_of_a_fragment_keep_their_spans_and_labelled_cells():
+    t = _one(TARGETS)
+    rows = fragment_rows(TARGETS, t.labels)
+    assert [r.line for r in rows] == t.row_lines()[t.header_rows :]
+    first = rows[0]
+    assert TARGETS[first.start : first.end].startswith("<tr><td>Volume Kapasitas Tampungan Air</td>")
+    assert first.cells == (("Indikator", "Volume Kapasitas Tampungan Air"), ("Satuan", "m3"),
+                           ("TARGET KINERJA 2027", "765.138"), ("TARGET KINERJA 2030", "995.738"))
+    pipe = "| Indikator | Satuan | 2029 |\n|---|---|---|\n| Angka Harapan Hidup | tahun | 74,1 |\n"
+    (row,) = fragment_rows(pipe, ["Indikator", "Satuan", "2029"])
+    assert pipe[row.start : row.end] == "| Angka Harapan Hidup | tahun | 74,1 |"

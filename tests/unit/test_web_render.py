@@ -31,6 +31,19 @@ def test_card_escapes_document_text_and_metadata():
     assert '<mark class="support">&lt;script&gt;</mark>' in card
 
 
+def test_a_table_citation_is_a_table_with_the_quoted_row_marked_and_every_cell_escaped():
+    rows = [{"start": 0, "end": 40, "text": "", "cells": [["Indikator", "Angka <b>Harapan</b> Hidup"], ["2029", "74,1"]]},
+            {"start": 40, "end": 90, "text": "", "cells": [["Indikator", "Prevalensi Stunting"], ["Satuan", "persen"],
+                                                         ["2029", "14,2"]]}]
+    card = source_card(1, {"n": 2, "title": "RPJMD", "text": "<tr>...</tr>" * 8, "score": 0.4,
+                           "highlights": [[40, 90]], "rows": rows, "table_caption": "Tabel <IV.2> IKU"})
+    assert "<caption>Tabel &lt;IV.2&gt; IKU</caption>" in card
+    assert "<th>Indikator</th><th>2029</th><th>Satuan</th>" in card
+    assert "<tr><td>Angka &lt;b&gt;Harapan&lt;/b&gt; Hidup</td><td>74,1</td><td></td></tr>" in card
+    assert '<tr class="support"><td>Prevalensi Stunting</td><td>14,2</td><td>persen</td></tr>' in card
+    assert "&lt;tr&gt;" not in card and "<b>" not in card
+
+
 def test_abstained_answer_has_its_own_look_and_lists_coverage():
     html = answer_block(1, {"answer": "Maaf, tidak ditemukan.", "abstained": True, "citations": []},
                         regions=["Kota Metro"], titles=["Visi dan Misi Kota Metro"], answer_id="abc")
