@@ -14,22 +14,23 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question
 from bot.answer import compose, compose_plan, select
+from bot.citations import citation_of
 from bot.decide import Decider, measure
 from bot.plan import PlanRow, missing_number, plan_rows_across, plan_rows_for, terms_beyond
 from bot.question import Question, read_question, refusal_text
 from bot.question_input import require_question
-from bot.records import Answer, Citation, TableRow
+from bot.records import Answer, Citation
+from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
-from bot.terms import REGION_PREFIXES, query_terms, regions_named
+from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
-from index.lexical import LexicalIndex, stem, words
+from index.lexical import LexicalIndex, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
-from ingest.chunking import TABLE_KEY, embed_text
-from ingest.tables import fragment_rows, load_carry
+from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
 from planbot.language import bm25_query
 from planbot.offline import set_offline_env
@@ -39,8 +40,6 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 MAX_TERMS_BEYOND_PLAN = 3
-MAX_REGIONS_SPREAD = 4
-UNPLACED_POOL = 4  # with documents of unknown region, a region-named question ranks k * this unfiltered passages
 
 def _inside_rows(citation: Citation, piece, rows: list[PlanRow]) -> bool:
     """True when a quoted piece is mostly a plan item the answer already names ("1. Revitalisasi ...;")."""
@@ -182,7 +181,7 @@ class Planbot:
             return self._abstain(question, language, asked_verdict.reason, started)
         regions = regions_named(question, self.corpus.regions)
         asked_region = region or (regions[0] if len(regions) == 1 else None)
-        q = self._without_region_words(q, asked_region)
+        q = without_region_words(q, asked_region)
         spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
         named = self.documents_named(read) if not doc_id else None
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
@@ -204,21 +203,21 @@ class Planbot:
         lexical_query = bm25_query(question, language)
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         if spread:
-            hits = self._across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
+            hits = across_regions(retriever, bundle, regions or list(self.corpus.regions), k or self.settings.top_k)
         elif asked_region and not region and self._unplaced:
-            hits = self._routed_with_unplaced(retriever, bundle, asked_region)
+            hits = routed_with_unplaced(retriever, bundle, asked_region)
         else:
             hits = retriever.retrieve(bundle)
         if not hits and asked_region and not region:
             retriever.region = None
             hits = retriever.retrieve(bundle)
         if named and not spread:
-            hits = self._preferring(retriever, bundle, named, hits)
+            hits = preferring(retriever, bundle, named, hits)
         plan_hits = self._plan_hits(plan_rows)
         cited = {p.node.node_id for p in plan_hits}
         hits = plan_hits + [h for h in hits if h.node.node_id not in cited]
         hits = hits[: k or self.settings.top_k]
-        citations = [self._citation(i + 1, h) for i, h in enumerate(hits)]
+        citations = [citation_of(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
         holds_fact = (lambda text: bool(fact_spans(read.kind, text))) if read.factoid else None
         chosen = select(citations, q, weights, spread=spread, holds_fact=holds_fact,
@@ -275,17 +274,6 @@ class Planbot:
         chosen = frozenset(in_period or docs)
         return chosen if chosen and len(chosen) < len(self._doc_meta) else None
 
-    def _preferring(self, retriever: HybridRetriever, bundle: QueryBundle, docs: frozenset[str],
-                    hits: list[NodeWithScore]) -> list[NodeWithScore]:
-        """The named documents' best passages first, then the rest of the ranking (a preference, not a filter)."""
-        scores = dict(retriever.dense_scores)
-        retriever.doc_ids = sorted(docs)
-        preferred = retriever.retrieve(bundle)
-        retriever.doc_ids = None
-        retriever.dense_scores = {**retriever.dense_scores, **scores}
-        first = {h.node.node_id for h in preferred}
-        return preferred + [h for h in hits if h.node.node_id not in first]
-
     def _explanation_spans(self, rows: list[PlanRow]) -> list[tuple[str, int, int]]:
         """Where each named item's explanation may stand: from its end to the document's next plan item."""
         spans = []
@@ -293,50 +281,6 @@ class Planbot:
             following = [x.start for x in self.plan_rows if x.doc_id == r.doc_id and x.start >= r.end]
             spans.append((r.doc_id, r.end, min(following, default=sys.maxsize)))
         return spans
-
-    def _across_regions(self, retriever: HybridRetriever, bundle: QueryBundle, regions: list[str], k: int) -> list[NodeWithScore]:
-        """The best passages overall, with each region's best among the first k, for questions that compare
-        regions or ask "which cities"."""
-        hits = retriever.retrieve(bundle)
-        scores = dict(retriever.dense_scores)
-        missing = []
-        for r in regions[:MAX_REGIONS_SPREAD]:
-            if not any(h.node.metadata.get("region") == r for h in hits[:k]):
-                retriever.region = r
-                missing += retriever.retrieve(bundle)[:1]
-                scores.update(retriever.dense_scores)
-        retriever.region, retriever.dense_scores = None, scores
-        if not missing:
-            return hits
-        added = {h.node.node_id for h in missing}
-        rest = [h for h in hits if h.node.node_id not in added]
-        at = max(1, k - len(missing))  # they take the last of the first k places, after the best passage
-        return rest[:at] + missing + rest[at:]
-
-    @staticmethod
-    def _routed_with_unplaced(retriever: HybridRetriever, bundle: QueryBundle, region: str) -> list[NodeWithScore]:
-        """The asked region's passages ranked together with those of documents whose region is unknown: routing
-        by the region a question names must not drop a passage only because its document names no region."""
-        k = retriever.top_k
-        retriever.region, retriever.top_k = None, k * UNPLACED_POOL
-        pool = [h for h in retriever.retrieve(bundle) if h.node.metadata.get("region") in (region, None, "")]
-        retriever.dense_scores = {h.node.node_id: retriever.dense_scores[h.node.node_id]
-                                  for h in pool if h.node.node_id in retriever.dense_scores}
-        retriever.region, retriever.top_k = region, k
-        hits = pool[:k]
-        if len(hits) < k:  # other regions crowded the pool: fill from the routed search
-            seen = {h.node.node_id for h in hits}
-            routed = retriever.retrieve(bundle)
-            hits += [h for h in routed if h.node.node_id not in seen][: k - len(hits)]
-        return hits
-
-    @staticmethod
-    def _without_region_words(q, region: str | None):
-        """Region names route the search; they are not topic words to match in sentences."""
-        if not region:
-            return q
-        drop = {stem(w) for w in words(region)} | REGION_PREFIXES
-        return type(q)(tuple(t for t in q.terms if t not in drop), q.untranslated)
 
     def _plan_hits(self, rows: list[PlanRow]) -> list[NodeWithScore]:
         """The chunks that hold the plan items (cited first)."""
@@ -367,30 +311,3 @@ class Planbot:
             text = "Sorry, I could not find the answer in the plan documents I have."
         text += " " + (note or self.corpus.describe(language))
         return Answer(question, text, True, language, [], (time.perf_counter() - started) * 1000, reason=reason)
-
-    @staticmethod
-    def _citation(n: int, hit) -> Citation:
-        meta = hit.node.metadata
-        page = meta.get("page")
-        text = hit.node.get_content()
-        rows = []
-        if TABLE_KEY in meta:  # a table piece: its rows read with the table's column labels
-            header = meta.get("table_header") or ""
-            carry, first_col = load_carry(meta.get("table_carry"))
-            rows = [TableRow(r.start, r.end, r.line, list(r.cells))
-                    for r in fragment_rows(text, header.split(" | ") if header else [], carry, first_col)]
-        return Citation(
-            n=n,
-            source=meta.get("source", ""),
-            title=meta.get("title") or meta.get("source", ""),
-            region=meta.get("region"),
-            section=meta.get("section") or None,
-            page=int(page) if isinstance(page, (int, float)) and page > 0 else None,
-            text=text,
-            score=float(hit.score or 0.0),
-            doc_id=meta.get("doc_id", ""),
-            start=meta.get("start"),
-            end=meta.get("end"),
-            table_caption=(meta.get(TABLE_KEY) or None) if TABLE_KEY in meta else None,
-            rows=rows,
-        )
