@@ -185,9 +185,9 @@ class Planbot:
         spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
         named = self.documents_named(read) if not doc_id else None
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
+        gap = missing_number(question, self.plan_rows, asked_region, named) if not doc_id else None
         if named:  # the plan the question names answers before another plan that quotes it
             plan_rows = [r for r in plan_rows if r.doc_id in named] or plan_rows
-        gap = missing_number(question, self.plan_rows, asked_region, named) if not plan_rows and not doc_id else None
         if gap:  # a false premise ("misi keenam" of a five-mission plan): say what the plan has
             asked, has = gap
             note = (f"Rencana yang ditanyakan memuat {has} misi; tidak ada misi ke-{asked}." if language == "id"

@@ -74,10 +74,13 @@ def weighted_share(terms: Iterable[str], text_terms: set[str], weight: Callable[
 
 
 def has_money(text: str) -> bool:
-    """Amounts of money in the text (Rp, rupiah, juta, miliar, triliun)."""
-    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\b(miliar|milyar|juta|triliun)\b", text, re.IGNORECASE))
+    """Amounts of money in the text: Rp, rupiah, juta, miliar, triliun, or an amount in the billions written
+    with thousands separators as budget tables give them ("11.914.196.646.991")."""
+    return bool(re.search(r"\bRp\.?\s?\d|\brupiah\b|\b(miliar|milyar|juta|triliun)\b|(?<![\d.,])\d{1,3}(?:\.\d{3}){3,}(?![\d.])",
+                          text, re.IGNORECASE))
 
 
 def has_rate(text: str) -> bool:
-    """Percentages or rates in the text."""
-    return bool(re.search(r"\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s+persen\b", text, re.IGNORECASE))
+    """Percentages or rates in the text, or a table row whose unit is a percentage ("Satuan: %")."""
+    return bool(re.search(r"\d+(?:[.,]\d+)?\s?%|\d+(?:[.,]\d+)?\s+persen\b|\b(?:satuan|unit)\s*:\s*(?:%|persen|percent)|\(%\)",
+                          text, re.IGNORECASE))

@@ -115,3 +115,13 @@ def test_a_when_question_is_answered_by_a_time_without_digits():
     assert not judge_answer("Kapan pemerintahan pusat Mesir runtuh?", quoted, quoted, 1.0, 0.9, "when").abstain
     timeless = ["Pemerintahan pusat Mesir runtuh karena krisis ekonomi dan kekeringan."]
     assert judge_answer("Kapan pemerintahan pusat Mesir runtuh?", timeless, timeless, 1.0, 0.9, "when").abstain
+
+
+def test_table_rows_state_money_and_rates_the_way_tables_do():
+    budget = ["Uraian: Pengeluaran Pembiayaan; Realisasi APBD Tahun 2023: 5.719.141.961.111"]
+    assert not judge_answer("Berapa pengeluaran pembiayaan tahun 2023?", budget, budget, 1.0, 0.9, "how_much").abstain
+    assert judge_answer("Berapa anggaran pembiayaan?", ["Jumlah kecamatan: 44"], ["Jumlah kecamatan: 44"], 1.0, 0.9,
+                        "how_much").abstain
+    rate = ["Indikator: Persentase Kepesertaan JKN; Satuan: %; 2026: 98,65"]
+    assert not judge_answer("Berapa target persentase kepesertaan JKN 2026?", rate, rate, 1.0, 0.9, "how_much",
+                            (2026,)).abstain
