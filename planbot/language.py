@@ -91,6 +91,7 @@ GLOSSARY_FILE = Path(__file__).with_name("glossary_en_id.tsv")
 ACRONYMS_FILE = Path(__file__).with_name("acronyms_id.tsv")
 
 _EN_WORD = re.compile(r"[a-z]+")
+_EN_TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 _ID_WORD = re.compile(r"[0-9a-z]+")
 _HEADWORD = re.compile(r"[a-z]+(?:[ '-][a-z]+)*")
 _ACRONYM = re.compile(r"[A-Za-z0-9]+(?:[ /-][A-Za-z0-9]+)*")
@@ -196,20 +197,31 @@ _FULL_FORMS = _by_first_word(ACRONYMS)
 def translate_terms(text: str) -> list[str]:
     """Indonesian words for the English words of text the glossary knows (others dropped); a multiword
     headword ("public transport") is matched before its single words."""
-    words = _EN_WORD.findall(text.lower())
+    return _translated(text)[0]
+
+
+def _translated(text: str) -> tuple[list[str], list[str]]:
+    """(the Indonesian words of the English words the glossary knows, the words and numbers it does not)."""
+    tokens = _EN_TOKEN.findall(text.lower())
     out: list[str] = []
+    left: list[str] = []
     i = 0
-    while i < len(words):
-        for n in range(min(_LONGEST_HEADWORD, len(words) - i), 0, -1):
-            forms = EN_ID.get(" ".join(words[i:i + n]))
-            if forms is not None:
-                break
+    while i < len(tokens):
+        forms = None
+        n = 1
+        if tokens[i].isalpha():
+            for n in range(min(_LONGEST_HEADWORD, len(tokens) - i), 0, -1):
+                forms = EN_ID.get(" ".join(tokens[i:i + n]))
+                if forms is not None:
+                    break
+        if forms:
+            for phrase in forms:
+                out.extend(phrase.lower().split())
         else:
-            n, forms = 1, ()
-        for phrase in forms:
-            out.extend(phrase.lower().split())
+            n = 1
+            left.append(tokens[i])
         i += n
-    return out
+    return out, left
 
 
 def full_forms_of_acronyms(text: str) -> list[str]:
@@ -238,14 +250,19 @@ def expand_acronyms(text: str) -> list[str]:
 
 
 def bm25_query(question: str, language: str) -> str:
-    """The BM25 query of a question: the question, the Indonesian words of its English words (an English
-    question), and the acronyms of the full forms these hold (either language).
+    """The BM25 query of a question: the question, or for an English question the Indonesian words of the
+    English words the glossary knows with the words it does not (names, numbers, cognates), and the
+    acronyms of the full forms these hold (either language). An English word the glossary translates is not
+    searched itself: in Indonesian plans it matches only stray English (OCR debris, references).
 
     Acronyms are not spelled out here: on the DKI set, where plans define an acronym once and then use it,
     the full form's common words ("rencana", "daerah") outweighed the acronym itself and moved the right
     passage down (Indonesian MRR 0.579 -> 0.550 at weight 2.0, k 60; `python -m evals.fit_fusion`)."""
-    translated = translate_terms(question) if language == "en" else []
-    text = " ".join([question, *translated])
+    if language == "en":
+        translated, left = _translated(question)
+        text = " ".join([*left, *translated])
+    else:
+        text = question
     return " ".join([text, *acronyms_of_full_forms(text)])
 
 

@@ -203,3 +203,10 @@ def test_the_lists_are_package_data():
     patterns = data["tool"]["setuptools"]["package-data"]["planbot"]
     assert any(GLOSSARY_FILE.match(p) for p in patterns) and any(ACRONYMS_FILE.match(p) for p in patterns)
     assert GLOSSARY_FILE.parent.name == ACRONYMS_FILE.parent.name == "planbot"
+
+
+def test_an_english_bm25_query_searches_the_indonesian_words_not_the_english_ones_they_replace():
+    query = bm25_query("Who is Jakarta's deputy governor for 2025-2030?", "en").split()
+    assert {"wakil", "gubernur", "jakarta", "2025", "2030"} <= set(query)
+    assert "deputy" not in query and "governor" not in query
+    assert bm25_query("Siapa wakil gubernur?", "id").startswith("Siapa wakil gubernur?")
