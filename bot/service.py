@@ -235,7 +235,9 @@ class Planbot:
             verdict = found_verdict
         elif abstention == "calibrated":
             decision = self.decider.decide(signals)
-            verdict = Verdict(not decision.answer, decision.reason)
+            # a refusal names the rule that saw why ("not in the corpus: Kabupaten Sleman") when one did
+            why = asked_verdict.reason or found_verdict.reason or decision.reason
+            verdict = Verdict(not decision.answer, why if not decision.answer else None)
         else:
             verdict = Verdict(False)
         if plan_rows and not verdict.abstain:

@@ -64,9 +64,10 @@ class Settings(BaseSettings):
         "Measured with `PLANBOT_QUOTE_WINDOW=n planbot eval --suite evals/suite.toml`.",
     )
     abstention: Literal["calibrated", "rules", "off"] = Field(
-        "rules",
-        description="How to decide to say 'not found': 'calibrated' (the model fitted by "
-        "`python -m evals.fit_abstention`), 'rules' (the first release's rules), 'off' (always answer).",
+        "calibrated",
+        description="How to decide to say 'not found': 'calibrated' (one logistic decision over measured "
+        "signals, the rules among them, fitted by `python -m evals.fit_abstention`), 'rules' (the first "
+        "release's rules alone), 'off' (always answer).",
     )
     auth_user: str | None = Field(None, description="User name for `planbot chat` (basic auth); unset: no login.")
     auth_password: SecretStr | None = Field(None, description="Password for `planbot chat`, with auth_user.")
