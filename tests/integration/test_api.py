@@ -42,7 +42,8 @@ def test_ask_returns_the_cli_json_object(client):
     assert "Bekasi Maju, Sejahtera dan Ihsan" in body["answer"] and not body["abstained"]
     c = body["citations"][0]
     assert set(c) == {"n", "source", "title", "region", "section", "page", "text", "score", "doc_id", "start",
-                      "end", "highlights"}
+                      "end", "highlights", "table_caption", "rows"}
+    assert c["table_caption"] is None and c["rows"] == []  # a passage of prose, not a table
     assert c["n"] == 1 and c["region"] == "Kota Bekasi"
     start, end = c["highlights"][0]
     assert "Bekasi Maju" in c["text"][start:end]
