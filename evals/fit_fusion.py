@@ -2,12 +2,14 @@
 
     python -m evals.fit_fusion [--suite evals/suite.toml] [--set NAME ...] [--profile full] [--write]
 
-For every question of every set, the dense and the BM25 rankings are computed once over the set's cached
-index (the one `planbot eval --suite` builds); then every lexical weight and RRF constant of the grid is
-scored offline on the fused ranking (hit@1, hit@5, MRR of the passage holding the evidence). The weight
-for each question language and one RRF k are chosen together: each (set, language) slice is measured
-against its own best MRR in the grid, and the choice whose worst slice is best wins (a weight that wins on
-one set and loses on another is no win), ties broken by the mean.
+For every answerable question of every set, the dense and the BM25 rankings and the dense gap (how far the
+nearest passage stands above the others, index.search.dense_gap) are computed once over the set's cached
+index (the one `planbot eval --suite` builds); every lexical weight of the grid is then scored offline on
+the fused ranking (hit@1, hit@5, MRR, precision@3). A weight replaces today's default only where it raises
+the sets' mean MRR and no set loses MRR or precision@3 (a weight that wins on one set and loses on another
+is no win): first one weight per question language, then, for each dense-gap split, one for the questions
+whose gap is under it (the "flat" regime: many alike passages, as in a region's plans). The split with the
+largest gain over all sets, none losing, is kept.
 """
 
 from __future__ import annotations
@@ -15,18 +17,23 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 
 from evals.cache import COLLECTION, cached_index
 from evals.metrics import relevant
 from evals.suite import Skip, load_suite, prepare
-from index.search import FUSION_PATH
+from index.search import FUSION_PATH, Fusion, dense_gap
 from planbot.language import bm25_query
 from planbot.settings import PROJECT_ROOT, Settings
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
-RRF_KS = (10, 30, 60)
 DEPTH = 40
+# Dense-gap splits tried: the dev sets' medians are 0.01-0.03 among a region's plans and about 0.09 among
+# Wikipedia passages on many topics.
+GAP_SPLITS = (0.02, 0.03, 0.05, 0.07)
+MIN_SLICE = 10  # a set with fewer questions in a slice does not vote there
+KEPT = ("mrr", "precision@3")  # no set may lose on these (precision@3 gates CI on the seeds)
 
 
 def rankings(bot, items) -> list[dict]:
@@ -44,58 +51,106 @@ def rankings(bot, items) -> list[dict]:
         texts = {c.id: c.text for c in bot.store.get(sorted(ids))}
         good = {i for i, t in texts.items() if relevant(t, it.evidence)}
         out.append({"lang": it.lang, "dense": [c.id for c, _ in dense], "lexical": [i for i, _ in lexical],
-                    "good": good})
+                    "good": good, "gap": dense_gap([score for _, score in dense])})
     return out
 
 
-def fused_rank(q: dict, weight: float, rrf_k: int) -> int | None:
-    """1-based rank of the first relevant passage in the fused ranking (None beyond DEPTH)."""
+def fused_order(q: dict, weight: float, rrf_k: int) -> list[str]:
+    """The question's passages in fused order."""
     score: dict[str, float] = defaultdict(float)
     for r, i in enumerate(q["dense"]):
         score[i] += 1.0 / (rrf_k + r + 1)
     if weight > 0:
         for r, i in enumerate(q["lexical"]):
             score[i] += weight / (rrf_k + r + 1)
-    order = sorted(score, key=score.get, reverse=True)
-    return next((n for n, i in enumerate(order, 1) if i in q["good"]), None)
+    return sorted(score, key=score.get, reverse=True)
 
 
-def figures(questions: list[dict], weight: float, rrf_k: int) -> dict[str, float]:
-    ranks = [fused_rank(q, weight, rrf_k) for q in questions]
+def figures(questions: list[dict], weight: float | Fusion, rrf_k: int = 60) -> dict[str, float]:
+    """hit@1, hit@5, MRR (of the first relevant passage) and precision@3 of the fused rankings; `weight` a
+    lexical weight, or a Fusion that gives each question its own from its language and dense gap."""
+    ranks, precision = [], []
+    for q in questions:
+        if isinstance(weight, Fusion):
+            order = fused_order(q, weight.weight(q["lang"], q["gap"]), weight.rrf_k)
+        else:
+            order = fused_order(q, weight, rrf_k)
+        ranks.append(next((n for n, i in enumerate(order, 1) if i in q["good"]), None))
+        precision.append(sum(i in q["good"] for i in order[:3]) / 3)
     n = len(ranks) or 1
     return {
         "hit@1": sum(r == 1 for r in ranks) / n,
         "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
         "mrr": sum(1.0 / r for r in ranks if r) / n,
+        "precision@3": sum(precision) / n,
     }
 
 
-def choose(by_set: dict[str, list[dict]], grid: tuple[float, ...] = WEIGHTS) -> tuple[dict[str, float], int, dict]:
-    """The lexical weight per language and one RRF k, chosen together: every (set, language) slice is scored
-    by its MRR over the best MRR that slice reaches anywhere in the grid, and the choice whose worst slice is
-    best wins (ties: the best mean). Returns ({lang: weight}, k, {(lang, weight, k): {set: figures}})."""
+def no_loss_weight(by_set: dict[str, list[dict]], current: float, grid: tuple[float, ...], k: int
+                   ) -> tuple[float, float, dict[float, dict[str, float]]]:
+    """The weight for these questions (grouped by set) that raises the sets' mean MRR most while no set with
+    MIN_SLICE or more of them loses MRR or precision@3 against `current`; `current` when none does.
+    Returns (weight, mean gain, {weight: {set: MRR}})."""
+    voting = {name: qs for name, qs in by_set.items() if len(qs) >= MIN_SLICE}
+    full = {w: {name: figures(qs, w, k) for name, qs in voting.items()} for w in sorted({*grid, current})}
+    table = {w: {name: f["mrr"] for name, f in per.items()} for w, per in full.items()}
+    if not voting:
+        return current, 0.0, table
+    base = full[current]
+    best, best_gain = current, 0.0
+    for w in grid:
+        if any(full[w][name][m] < base[name][m] - 1e-9 for name in voting for m in KEPT):
+            continue  # a weight that wins on one set and loses on another is no win
+        gain = sum(table[w][name] - base[name]["mrr"] for name in voting) / len(voting)
+        if gain > best_gain + 1e-9:
+            best, best_gain = w, gain
+    return best, best_gain, table
+
+
+def choose(by_set: dict[str, list[dict]], grid: tuple[float, ...] = WEIGHTS) -> tuple[Fusion, list[str]]:
+    """The fusion: per language, a weight only where no set loses against today's default (Fusion()); then,
+    for each dense-gap split, a weight for the questions below it (the flat regime) by the same rule, the
+    split whose whole-set gain is largest without any set losing. Returns the fusion and the lines to print."""
+    default = Fusion()
+    lines = []
     langs = sorted({q["lang"] for qs in by_set.values() for q in qs})
-    table = {}
+    weights = {}
     for lang in langs:
-        for w in grid:
-            for k in RRF_KS:
-                table[(lang, w, k)] = {s: figures([q for q in qs if q["lang"] == lang], w, k)
-                                       for s, qs in by_set.items() if any(q["lang"] == lang for q in qs)}
-    top = {(lang, s): max(table[(lang, w, k)][s]["mrr"] for w in grid for k in RRF_KS) or 1.0
-           for lang in langs for s in table[(lang, grid[0], RRF_KS[0])]}
+        current = default.lexical_weight_en if lang == "en" else default.lexical_weight_id
+        sets = {name: [q for q in qs if q["lang"] == lang] for name, qs in by_set.items()}
+        weights[lang], gain, table = no_loss_weight(sets, current, grid, default.rrf_k)
+        lines += _table(f"questions in {lang!r}", sets, table, weights[lang])
+    chosen = Fusion(weights.get("id", default.lexical_weight_id), weights.get("en", default.lexical_weight_en),
+                    default.rrf_k)
+    base = {name: figures(qs, chosen) for name, qs in by_set.items()}
+    best, best_gain = chosen, 0.0
+    for split in GAP_SPLITS:
+        flat = {}
+        for lang in langs:
+            sets = {name: [q for q in qs if q["lang"] == lang and q["gap"] < split] for name, qs in by_set.items()}
+            flat[lang], _, table = no_loss_weight(sets, weights[lang], grid, default.rrf_k)
+            lines += _table(f"questions in {lang!r} with a dense gap under {split}", sets, table, flat[lang])
+        fusion = Fusion(chosen.lexical_weight_id, chosen.lexical_weight_en, chosen.rrf_k, split,
+                        flat.get("id"), flat.get("en"))
+        after = {name: figures(qs, fusion) for name, qs in by_set.items()}
+        gain = sum(after[name]["mrr"] - base[name]["mrr"] for name in by_set) / len(by_set)
+        lost = [name for name in by_set if any(after[name][m] < base[name][m] - 1e-9 for m in KEPT)]
+        lines.append(f"split {split}: mean MRR gain {gain:+.4f} over the sets"
+                     + (f"; loses on {', '.join(lost)}" if lost else ""))
+        if not lost and gain > best_gain + 1e-9:
+            best, best_gain = fusion, gain
+    return best, lines
 
-    def relative(lang: str, w: float, k: int) -> list[float]:
-        return [f["mrr"] / top[(lang, s)] for s, f in table[(lang, w, k)].items()]
 
-    best, best_key = None, None
-    for k in RRF_KS:
-        per_lang = {lang: max(grid, key=lambda w, lang=lang: (min(relative(lang, w, k)),
-                                                                 sum(relative(lang, w, k)))) for lang in langs}
-        scores = [x for lang in langs for x in relative(lang, per_lang[lang], k)]
-        key = (min(scores), sum(scores) / len(scores))
-        if best_key is None or key > best_key:
-            best, best_key = (per_lang, k), key
-    return best[0], best[1], table
+def _table(title: str, sets: dict[str, list[dict]], table: dict[float, dict[str, float]], chosen: float) -> list[str]:
+    names = list(next(iter(table.values()), {}))
+    if not names:
+        return [f"\n{title}: no set has {MIN_SLICE} questions here"]
+    out = [f"\n{title}: MRR per set by lexical weight", "weight  " + "  ".join(
+        f"{name + f' ({len(sets[name])})':>16}" for name in names)]
+    for w, per in sorted(table.items()):
+        out.append(f"{w:>6}  " + "  ".join(f"{per[name]:>16.3f}" for name in names) + (" <" if w == chosen else ""))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +160,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="full")
     ap.add_argument("--cache", type=Path, default=PROJECT_ROOT / "artifacts" / "eval-cache")
     ap.add_argument("--write", action="store_true", help=f"write the chosen fusion to {FUSION_PATH}")
-    ap.add_argument("--cap", type=float, default=None,
-                    help="largest lexical weight to consider (the seeds gate's precision@3 fails above 1.5)")
     args = ap.parse_args(argv)
     from bot.service import Planbot
     from index.embedders import make_embedder
@@ -130,23 +183,19 @@ def main(argv: list[str] | None = None) -> int:
     if not by_set:
         print("no set could be ranked")
         return 1
-    weights, k, table = choose(by_set, tuple(w for w in WEIGHTS if args.cap is None or w <= args.cap))
-    for lang in sorted(weights):
-        sets = list(table[(lang, 0.0, RRF_KS[0])])
-        print(f"\nquestions in {lang!r}: MRR (hit@1) per set by lexical weight and RRF k")
-        print("weight  k   " + "  ".join(f"{s:>16}" for s in sets))
-        for w in sorted({key[1] for key in table if key[0] == lang}):
-            for kk in RRF_KS:
-                per = table[(lang, w, kk)]
-                mark = " <" if (w, kk) == (weights[lang], k) else ""
-                print(f"{w:>6} {kk:>3}   " + "  ".join(f"{per[s]['mrr']:.3f} ({per[s]['hit@1']:.3f})" for s in sets)
-                      + mark)
-    chosen = {"lexical_weight_id": weights.get("id", 1.0), "lexical_weight_en": weights.get("en", 0.5), "rrf_k": k}
+    fusion, lines = choose(by_set)
+    print("\n".join(lines))
+    chosen = {k: v for k, v in asdict(fusion).items() if v is not None}
     print("\nchosen:", chosen)
+    for name, qs in by_set.items():
+        before, after = figures(qs, Fusion()), figures(qs, fusion)
+        print(f"  {name}: MRR {before['mrr']:.3f} -> {after['mrr']:.3f}, hit@1 {before['hit@1']:.3f} -> "
+              f"{after['hit@1']:.3f}, hit@5 {before['hit@5']:.3f} -> {after['hit@5']:.3f}, precision@3 "
+              f"{before['precision@3']:.3f} -> {after['precision@3']:.3f}")
     if args.write:
         data = {**chosen, "fitted_on": {s: len(qs) for s, qs in by_set.items()},
-                "rule": "per (set, language), MRR over its best in the grid; the choice whose worst slice is best "
-                        f"(python -m evals.fit_fusion --write{f' --cap {args.cap:g}' if args.cap else ''})"}
+                "rule": "a weight is taken only where no set loses MRR or precision@3 against the default fusion; the dense-gap "
+                        "split with the largest mean gain (python -m evals.fit_fusion --write)"}
         FUSION_PATH.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {FUSION_PATH}")
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,18 +21,40 @@ RRF_K = 60
 FUSION_PATH = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "fusion.json"
 
 
+GAP_DEPTH = 20  # the dense gap is read over this many nearest passages
+
+
+def dense_gap(scores: Sequence[float]) -> float:
+    """How far the nearest passage stands above the others (its similarity minus the mean of the next
+    GAP_DEPTH - 1): large when one passage is clearly about the question, small among many alike passages."""
+    ranked = sorted(scores, reverse=True)[:GAP_DEPTH]
+    return ranked[0] - sum(ranked[1:]) / len(ranked[1:]) if len(ranked) > 1 else 0.0
+
+
 @dataclass(frozen=True)
 class Fusion:
     """How much the lexical ranking counts beside the dense one, per question language, and the RRF constant.
 
-    The defaults are read from planbot/fitted/fusion.json, written by `python -m evals.fit_fusion` from the
-    development sets (the weight whose worst set is best); English questions meet Indonesian text through
-    the glossary-translated query.
+    With `gap_split`, a question whose dense gap (`dense_gap`) is below it uses the `_flat` weights: among
+    many alike passages (a region's plans) the model's ranking is less sure, and word matches count more.
+    The values are read from planbot/fitted/fusion.json, written by `python -m evals.fit_fusion` from the
+    development sets; English questions meet Indonesian text through the glossary-translated query.
     """
 
     lexical_weight_id: float = 1.0
     lexical_weight_en: float = 0.5
     rrf_k: int = RRF_K
+    gap_split: float | None = None
+    lexical_weight_id_flat: float | None = None
+    lexical_weight_en_flat: float | None = None
+
+    def weight(self, language: str, gap: float) -> float:
+        """The lexical weight for a question of this language whose dense gap is `gap`."""
+        flat = self.gap_split is not None and gap < self.gap_split
+        chosen = self.lexical_weight_en_flat if language == "en" else self.lexical_weight_id_flat
+        if flat and chosen is not None:
+            return chosen
+        return self.lexical_weight_en if language == "en" else self.lexical_weight_id
 
     @classmethod
     def fitted(cls, path: Path = FUSION_PATH) -> Fusion:
@@ -41,7 +63,12 @@ class Fusion:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        return cls(float(data["lexical_weight_id"]), float(data["lexical_weight_en"]), int(data["rrf_k"]))
+
+        def optional(key: str) -> float | None:
+            return float(data[key]) if data.get(key) is not None else None
+
+        return cls(float(data["lexical_weight_id"]), float(data["lexical_weight_en"]), int(data["rrf_k"]),
+                   optional("gap_split"), optional("lexical_weight_id_flat"), optional("lexical_weight_en_flat"))
 
 
 def to_node(chunk: StoredChunk) -> TextNode:
@@ -105,6 +132,17 @@ class HybridRetriever(BaseRetriever):
         """BM25 hits among the visible chunks."""
         return self.lexical.search(query, n, region=self.region, doc_id=self.doc_id, doc_ids=self.doc_ids)
 
+    def _gap(self, dense: list[tuple[StoredChunk, float]], query_bundle: QueryBundle) -> float:
+        """The question's dense gap over the whole corpus (as the fusion was fitted), not only over the region
+        or documents this search is limited to."""
+        if self.fusion.gap_split is None:
+            return 0.0
+        if self._where() is None:
+            return dense_gap([s for _, s in dense])
+        vector = query_bundle.embedding or self.embedder.get_query_embedding(query_bundle.query_str)
+        hits = self.store.query(vector, GAP_DEPTH + 10, None)
+        return dense_gap([s for c, s in hits if c.id in self.visible][:GAP_DEPTH])
+
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         query = query_bundle.query_str
         n = max(self.top_k * 4, 20)
@@ -116,7 +154,7 @@ class HybridRetriever(BaseRetriever):
         if self.mode == "lexical":
             chunks = {c.id: c for c in self.store.get([i for i, _ in lexical[: self.top_k]])}
             return [NodeWithScore(node=to_node(chunks[i]), score=s) for i, s in lexical[: self.top_k] if i in chunks]
-        weight = self.fusion.lexical_weight_en if self.language == "en" else self.fusion.lexical_weight_id
+        weight = self.fusion.weight(self.language, self._gap(dense, query_bundle))
         fused: dict[str, float] = {}
         for rank, (c, _) in enumerate(dense):
             fused[c.id] = fused.get(c.id, 0.0) + 1.0 / (self.fusion.rrf_k + rank + 1)

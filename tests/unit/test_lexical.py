@@ -33,3 +33,16 @@ def test_fusion_reads_the_fitted_file_or_keeps_defaults(tmp_path):
     path = tmp_path / "fusion.json"
     path.write_text(json.dumps({"lexical_weight_id": 0.3, "lexical_weight_en": 0.2, "rrf_k": 30}))
     assert Fusion.fitted(path) == Fusion(0.3, 0.2, 30)
+    path.write_text(json.dumps({"lexical_weight_id": 1.0, "lexical_weight_en": 0.5, "rrf_k": 60, "gap_split": 0.03,
+                                "lexical_weight_en_flat": 3.0}))
+    fusion = Fusion.fitted(path)
+    assert fusion.weight("en", 0.01) == 3.0 and fusion.weight("en", 0.05) == 0.5
+    assert fusion.weight("id", 0.01) == 1.0  # no flat weight fitted for Indonesian: its one weight
+
+
+def test_dense_gap_is_the_nearest_passage_above_the_rest():
+    from index.search import GAP_DEPTH, dense_gap
+
+    assert abs(dense_gap([0.9, 0.8, 0.7]) - 0.15) < 1e-9
+    assert dense_gap([0.9]) == 0.0
+    assert abs(dense_gap([0.9] + [0.8] * (GAP_DEPTH - 1) + [0.0] * 50) - 0.1) < 1e-9  # read over GAP_DEPTH

@@ -189,11 +189,43 @@ def test_a_new_build_starts_from_the_latest_finished_one(tmp_path):
 
 
 
-def test_fused_rank_follows_the_lexical_weight():
+def test_fused_figures_follow_the_lexical_weight():
     """The offline fusion used to fit the weights ranks exactly as the retriever's weighted RRF."""
-    from evals.fit_fusion import fused_rank
+    from evals.fit_fusion import figures, fused_order
 
-    q = {"dense": ["x", "a", "y"], "lexical": ["a", "y", "x"], "good": {"a"}}
-    assert fused_rank(q, 0.0, 60) == 2
-    assert fused_rank(q, 1.5, 60) == 1
-    assert fused_rank({**q, "good": {"z"}}, 1.0, 60) is None
+    q = {"lang": "id", "gap": 0.1, "dense": ["x", "a", "y"], "lexical": ["a", "y", "x"], "good": {"a"}}
+    assert fused_order(q, 0.0, 60)[:2] == ["x", "a"]
+    assert fused_order(q, 1.5, 60)[0] == "a"
+    assert figures([q], 0.0)["mrr"] == 0.5 and figures([q], 1.5)["hit@1"] == 1.0
+    assert figures([{**q, "good": {"z"}}], 1.0)["mrr"] == 0.0
+    assert abs(figures([q], 1.5)["precision@3"] - 1 / 3) < 1e-9
+
+
+def _question(lang: str, gap: float, lexical_first: bool) -> dict:
+    """A question whose relevant passage "a" is first by BM25 and second by the model (found first only with a
+    lexical weight above 1), or the reverse (found first only with a weight of 1 or less)."""
+    dense, lexical = (["x", "a", "y"], ["a", "x", "y"]) if lexical_first else (["a", "x", "y"], ["x", "a", "y"])
+    return {"lang": lang, "gap": gap, "dense": dense, "lexical": lexical, "good": {"a"}}
+
+
+def test_a_weight_is_taken_only_where_no_set_loses():
+    from evals.fit_fusion import MIN_SLICE, no_loss_weight
+
+    wants_lexical = [_question("id", 0.01, True)] * MIN_SLICE
+    wants_dense = [_question("id", 0.1, False)] * MIN_SLICE
+    weight, gain, _ = no_loss_weight({"plans": wants_lexical}, 1.0, (0.5, 1.0, 3.0), 60)
+    assert weight == 3.0 and gain > 0
+    weight, gain, _ = no_loss_weight({"plans": wants_lexical, "wiki": wants_dense}, 1.0, (0.5, 1.0, 3.0), 60)
+    assert (weight, gain) == (1.0, 0.0)  # a gain on one set and a loss on the other: no change
+
+
+def test_the_flat_regime_gets_its_own_weight_when_the_dense_gap_separates_the_sets():
+    from evals.fit_fusion import MIN_SLICE, choose
+    from index.search import Fusion
+
+    by_set = {"plans": [_question("id", 0.01, True)] * MIN_SLICE, "wiki": [_question("id", 0.1, False)] * MIN_SLICE}
+    fusion, lines = choose(by_set)
+    assert fusion.lexical_weight_id == Fusion().lexical_weight_id  # one weight for both would lose on one set
+    assert fusion.gap_split is not None and fusion.lexical_weight_id_flat > fusion.lexical_weight_id
+    assert fusion.weight("id", 0.01) == fusion.lexical_weight_id_flat and fusion.weight("id", 0.1) == 1.0
+    assert any(line.startswith("split") for line in lines)
