@@ -82,9 +82,8 @@ QUESTION_WORDS = frozenset(
 )
 
 # --- English -> Indonesian glossary and Indonesian acronyms ----------------------------------------------
-# So English questions meet Indonesian text word for word, and an acronym ("APBD") meets its full form
-# ("Anggaran Pendapatan dan Belanja Daerah") and back (the dense model is multilingual and needs none of
-# this). Both lists are data files next to this module, general language only: never a name, a typo or a
+# So English questions meet Indonesian text word for word, and a full form ("Anggaran Pendapatan dan Belanja
+# Daerah") meets its acronym ("APBD") (the dense model is multilingual and needs none of this). Both lists are data files next to this module, general language only: never a name, a typo or a
 # phrase of one document.
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_en_id.tsv")
@@ -97,16 +96,17 @@ _HEADWORD = re.compile(r"[a-z]+(?:[ '-][a-z]+)*")
 _ACRONYM = re.compile(r"[A-Za-z0-9]+(?:[ /-][A-Za-z0-9]+)*")
 
 
-def read_tsv(path: Path, what: str) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(line number, key, values) of each `key<TAB>value; value; ...` line of a data file ('#' lines and blank
-    lines skipped). Raises DataFileError naming the file and line of a missing file, a malformed line, an
-    empty value or a repeated key."""
+def read_tsv(path: Path, what: str, key_name: str, key: re.Pattern[str], key_rule: str
+             ) -> list[tuple[str, tuple[str, ...]]]:
+    """(key, values) of each `key<TAB>value; value; ...` line of a data file ('#' lines and blank lines
+    skipped), every key matching `key` whole. Raises DataFileError naming the file and line of a missing file,
+    a malformed line, a key against its rule, an empty value or a repeated key."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the {what} ({exc.strerror or exc}). It ships with Planbot: "
                             "reinstall the package or restore the file.") from None
-    rows: list[tuple[int, str, tuple[str, ...]]] = []
+    rows: list[tuple[str, tuple[str, ...]]] = []
     seen: dict[str, int] = {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -119,38 +119,31 @@ def read_tsv(path: Path, what: str) -> list[tuple[int, str, tuple[str, ...]]]:
         parts = line.split("\t")
         if len(parts) != 2:
             raise bad(f"expected one tab between key and values, found {len(parts) - 1}")
-        key, values = parts[0].strip(), tuple(v.strip() for v in parts[1].split(";"))
-        if not key:
+        name, values = parts[0].strip(), tuple(v.strip() for v in parts[1].split(";"))
+        if not name:
             raise bad("the key is empty")
         if not all(values):
-            raise bad(f"{key!r} has an empty value")
-        if key.lower() in seen:
-            raise bad(f"{key!r} is already on line {seen[key.lower()]}")
-        seen[key.lower()] = n
-        rows.append((n, key, values))
+            raise bad(f"{name!r} has an empty value")
+        if name.lower() in seen:
+            raise bad(f"{name!r} is already on line {seen[name.lower()]}")
+        if not key.fullmatch(name):
+            raise bad(f"{key_name} {name!r} must be {key_rule}")
+        seen[name.lower()] = n
+        rows.append((name, values))
     return rows
 
 
 def load_glossary(path: Path = GLOSSARY_FILE) -> dict[str, tuple[str, ...]]:
     """English headword (lowercase words joined by spaces) -> Indonesian words and phrases, from the file."""
-    vocabulary: dict[str, tuple[str, ...]] = {}
-    for n, key, values in read_tsv(path, "English -> Indonesian glossary"):
-        if not _HEADWORD.fullmatch(key):
-            raise DataFileError(f"{path}, line {n}: headword {key!r} must be lowercase English words "
-                                "(letters, separated by spaces, hyphens or apostrophes).")
-        vocabulary[" ".join(_EN_WORD.findall(key))] = values
-    return vocabulary
+    rows = read_tsv(path, "English -> Indonesian glossary", "headword", _HEADWORD,
+                    "lowercase English words (letters, separated by spaces, hyphens or apostrophes)")
+    return {" ".join(_EN_WORD.findall(key)): values for key, values in rows}
 
 
 def load_acronyms(path: Path = ACRONYMS_FILE) -> dict[str, tuple[str, ...]]:
     """Acronym as written ("SiLPA") -> its full forms, from the file."""
-    acronyms: dict[str, tuple[str, ...]] = {}
-    for n, key, values in read_tsv(path, "acronym list"):
-        if not _ACRONYM.fullmatch(key):
-            raise DataFileError(f"{path}, line {n}: acronym {key!r} must be letters and digits "
-                                "(parts joined by a space, '/' or '-').")
-        acronyms[key] = values
-    return acronyms
+    rows = read_tsv(path, "acronym list", "acronym", _ACRONYM, "letters and digits (parts joined by a space, '/' or '-')")
+    return dict(rows)
 
 
 def _with_plurals(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -172,12 +165,6 @@ EN_ID: dict[str, tuple[str, ...]] = _with_plurals(load_glossary())
 _LONGEST_HEADWORD = max((k.count(" ") + 1 for k in EN_ID), default=1)
 
 ACRONYMS: dict[str, tuple[str, ...]] = load_acronyms()
-# Any case, whole word; a lookahead so that overlapping acronyms are all found ("P-APBD" and "APBD").
-_ACRONYM_FOUND = re.compile(
-    r"(?=(?<![0-9a-z])(" + "|".join(re.escape(a.lower()) for a in sorted(ACRONYMS, key=len, reverse=True))
-    + r")(?![0-9a-z]))"
-)
-_ACRONYM_OF = {a.lower(): a for a in ACRONYMS}
 
 
 def _by_first_word(acronyms: dict[str, tuple[str, ...]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
@@ -224,16 +211,6 @@ def _translated(text: str) -> tuple[list[str], list[str]]:
     return out, left
 
 
-def full_forms_of_acronyms(text: str) -> list[str]:
-    """The words of the full forms of the acronyms in text, any case, whole words ("APBD" -> anggaran
-    pendapatan dan belanja daerah), lowercase."""
-    out: list[str] = []
-    for m in _ACRONYM_FOUND.finditer(text.lower()):
-        for form in ACRONYMS[_ACRONYM_OF[m.group(1)]]:
-            out.extend(form.lower().split())
-    return list(dict.fromkeys(out))
-
-
 def acronyms_of_full_forms(text: str) -> list[str]:
     """The acronyms whose full form text holds, as a phrase of lowercase words ("rencana pembangunan jangka
     menengah daerah" -> rpjmd), lowercase."""
@@ -241,12 +218,6 @@ def acronyms_of_full_forms(text: str) -> list[str]:
     out = [acronym.lower() for i, word in enumerate(words) for form, acronym in _FULL_FORMS.get(word, ())
            if tuple(words[i:i + len(form)]) == form]
     return list(dict.fromkeys(out))
-
-
-def expand_acronyms(text: str) -> list[str]:
-    """Both ways: the words of the full forms of the acronyms in text, then the acronyms whose full form
-    text holds (each word once)."""
-    return list(dict.fromkeys(full_forms_of_acronyms(text) + acronyms_of_full_forms(text)))
 
 
 def bm25_query(question: str, language: str) -> str:
