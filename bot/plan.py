@@ -96,10 +96,7 @@ def missing_number(question: str, rows: list[PlanRow], region: str | None, docs:
              and (docs is None or r.doc_id in docs)]
     if not scope or any(r.number == number for r in scope):
         return None
-    per_document: dict[str, int] = {}
-    for r in scope:
-        per_document[r.doc_id] = max(per_document.get(r.doc_id, 0), r.number or 0)
-    return number, max(per_document.values())
+    return number, max(r.number or 0 for r in scope)
 
 
 def plan_rows_for(question: str, q: QueryTerms, rows: list[PlanRow], region: str | None) -> list[PlanRow]:

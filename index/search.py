@@ -109,6 +109,7 @@ class HybridRetriever(BaseRetriever):
         self.region, self.doc_id, self.language = region, doc_id, language
         self.doc_ids = sorted(doc_ids) if doc_ids else None  # only these documents (the plans a question names)
         self.dense_scores: dict[str, float] = {}
+        self._corpus_gap: float | None = None  # the question's dense gap, read once for all its searches
 
     def _where(self) -> dict | None:
         conds = []
@@ -134,14 +135,18 @@ class HybridRetriever(BaseRetriever):
 
     def _gap(self, dense: list[tuple[StoredChunk, float]], query_bundle: QueryBundle) -> float:
         """The question's dense gap over the whole corpus (as the fusion was fitted), not only over the region
-        or documents this search is limited to."""
+        or documents this search is limited to; read once per retriever (one question), however many searches
+        routing makes with it."""
         if self.fusion.gap_split is None:
             return 0.0
-        if self._where() is None:
-            return dense_gap([s for _, s in dense])
-        vector = query_bundle.embedding or self.embedder.get_query_embedding(query_bundle.query_str)
-        hits = self.store.query(vector, GAP_DEPTH + 10, None)
-        return dense_gap([s for c, s in hits if c.id in self.visible][:GAP_DEPTH])
+        if self._corpus_gap is None:
+            if self._where() is None:
+                scores = [s for _, s in dense]
+            else:
+                vector = query_bundle.embedding or self.embedder.get_query_embedding(query_bundle.query_str)
+                scores = [s for c, s in self.store.query(vector, GAP_DEPTH + 10, None) if c.id in self.visible]
+            self._corpus_gap = dense_gap(scores)
+        return self._corpus_gap
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         query = query_bundle.query_str

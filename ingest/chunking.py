@@ -16,7 +16,15 @@ from pydantic import Field
 
 from ingest.cleaning import LIST_MARKER, strip_emphasis
 from ingest.debris import strip_debris
-from ingest.tables import Table, dump_carry, find_tables, fragment_lines, load_carry
+from ingest.tables import (
+    CELL_OPEN,
+    MAX_UNTAGGED_LINES,
+    Table,
+    dump_carry,
+    find_tables,
+    fragment_lines,
+    load_carry,
+)
 
 TokenCounter = Callable[[str], int]
 
@@ -32,8 +40,6 @@ _TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
 _TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
 _TABLE_TAG = re.compile(r"</?(?:table|thead|tbody|tr|td|th)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
-_CELL_OPEN = re.compile(r"<t[dh]\b", re.IGNORECASE)
-MAX_UNTAGGED_TABLE_LINES = 40
 # Chunk metadata of a table piece: its caption (the key's presence marks a table piece), column labels and
 # the cells spanning into it from rows of an earlier piece.
 TABLE_KEY = "table_caption"
@@ -111,7 +117,7 @@ def table_lines(lines: Sequence[str]) -> list[bool]:
     """For each line, True when it is part of an HTML table (a row, or a cell's text running over lines)."""
     flags = []
     tables = 0  # HTML tables open at the start of the line
-    untagged = 0  # lines since the last table tag: a table never closed ends after MAX_UNTAGGED_TABLE_LINES
+    untagged = 0  # lines since the last table tag: a table never closed ends after MAX_UNTAGGED_LINES
     for line in lines:
         inside = tables > 0
         if "<" in line and _TABLE_TAG.search(line):
@@ -119,7 +125,7 @@ def table_lines(lines: Sequence[str]) -> list[bool]:
             untagged, inside = 0, True
         elif tables and line.strip():
             untagged += 1
-            if untagged > MAX_UNTAGGED_TABLE_LINES:
+            if untagged > MAX_UNTAGGED_LINES:
                 tables = 0
                 inside = False
         flags.append(inside)
@@ -383,7 +389,7 @@ class StructureChunker(NodeParser):
         grid_row = table.grid.rows[i] if i < len(table.grid.rows) else []
         own = sorted({id(p): p for p in grid_row if p is not None and p.row == i}.values(), key=lambda p: p.col)
         row_start = table.rows[i].start
-        cell_starts = [m.start() + row_start for m in _CELL_OPEN.finditer(text[row_start:b])]
+        cell_starts = [m.start() + row_start for m in CELL_OPEN.finditer(text[row_start:b])]
         cuts = [a, *cell_starts[1:], b]
         cols = [0] + [p.col for p in own[1 : len(cell_starts)]]
         cols += [cols[-1]] * (len(cuts) - 1 - len(cols))

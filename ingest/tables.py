@@ -18,7 +18,7 @@ from itertools import pairwise
 _TABLE_OPEN = re.compile(r"<table\b[^<>]{0,500}>?", re.IGNORECASE)
 _TABLE_TAGS = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|td|th)\b[^<>]{0,500}>?", re.IGNORECASE)
 _ROW_OPEN = re.compile(r"<tr\b", re.IGNORECASE)
-_CELL_OPEN = re.compile(r"<t[dh]\b", re.IGNORECASE)
+CELL_OPEN = re.compile(r"<t[dh]\b", re.IGNORECASE)
 _CELL_TAG = re.compile(r"</?t[dh]\b", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>?")
 # An unclosed table ends after this many lines without a table tag.
@@ -536,7 +536,7 @@ def fragment_rows(fragment: str, labels: Sequence[str], carry: Sequence[Sequence
     spans: list[tuple[int, int]] = []
     if _CELL_TAG.search(fragment) or _ROW_OPEN.search(fragment):
         opens = [m.start() for m in _ROW_OPEN.finditer(fragment)]
-        if not opens or fragment[: opens[0]].strip() and _CELL_OPEN.search(fragment[: opens[0]]):
+        if not opens or fragment[: opens[0]].strip() and CELL_OPEN.search(fragment[: opens[0]]):
             opens = [0, *opens]
         for a, b in zip(opens, [*opens[1:], len(fragment)]):
             spans.append((a, a + len(fragment[a:b].rstrip())))
