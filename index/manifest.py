@@ -84,6 +84,25 @@ class DocRecord:
     pending: bool
 
 
+_LOCK_WAIT_S = 60
+
+
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting for another process that is opening the same new file.
+
+    SQLite answers "database is locked" at once, without its busy handler, when two connections switch
+    a new file's journal mode together (two collections ingested at once into one data dir)."""
+    deadline = time.monotonic() + _LOCK_WAIT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Manifest:
     """Document versions and failures of one collection, in SQLite."""
 
@@ -91,13 +110,14 @@ class Manifest:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.collection = collection
-        self._db = sqlite3.connect(path, timeout=60, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(path, timeout=_LOCK_WAIT_S, check_same_thread=False, isolation_level=None)
+        _enter_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
-        columns = {r[1] for r in self._db.execute("PRAGMA table_info(failures)")}
-        if "path" not in columns:  # manifests written before failures kept the file's path
-            self._db.execute("ALTER TABLE failures ADD COLUMN path TEXT")
+        with self._tx():  # one process at a time reads and migrates the schema
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(failures)")}
+            if "path" not in columns:  # manifests written before failures kept the file's path
+                self._db.execute("ALTER TABLE failures ADD COLUMN path TEXT")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
