@@ -356,39 +356,42 @@ def eval_squad(source, out_dir, lang):
 @cli.command()
 @click.option("--region", default=None, help="Only this region, e.g. 'Kota Metro'.")
 @click.option("--kind", type=click.Choice(KINDS), default=None)
-@click.option("--search", default=None, help="Only items whose text contains this (case-insensitive).")
+@click.option("--search", default=None,
+              help="Only items whose text, goal or label holds these words (case-insensitive; forgives OCR typos).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (for spreadsheets; one column per year's target).")
 @store_options
 @friendly_errors
 def plan(region, kind, search, as_json, as_csv, home, collection):
-    """The plans' structure: visions, missions, commitments, programs and responsible affairs.
+    """The plans' structure: visions, missions, goals, indicators with their yearly targets, programs with
+    their budgets, commitments and responsible affairs.
 
-    Example: planbot plan --region "Kota Metro" --kind program --csv > programs.csv
+    Example: planbot plan --region "Provinsi DKI Jakarta" --kind indicator --search stunting --json
     """
+    from bot.plan import PlanRow
     from bot.plan_csv import write_plan_csv
+    from bot.plan_lookup import filter_rows, values_text
     from index.manifest import Manifest
 
     settings = _settings(home, collection)
     manifest = Manifest(settings.manifest_path, settings.collection)
     meta = {d.doc_id: d.metadata for d in manifest.documents() if d.chunk_ids}
-    rows = []
-    for item in manifest.plan_items():
-        m = meta.get(item["doc_id"])
-        if m is None or (region and m.get("region") != region) or (kind and item["kind"] != kind):
-            continue
-        if search and search.lower() not in item["text"].lower():
-            continue
-        rows.append({"region": m.get("region"), "title": m.get("title"), "period": m.get("period"), **item})
+    rows = [
+        PlanRow(**item, region=meta[item["doc_id"]].get("region"), title=meta[item["doc_id"]].get("title"),
+                period=meta[item["doc_id"]].get("period"))
+        for item in manifest.plan_items() if item["doc_id"] in meta
+    ]
+    rows = filter_rows(rows, region=region, kind=kind, search=search)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
     elif as_csv:
-        write_plan_csv(rows, sys.stdout)  # cells a spreadsheet would run as formulas are escaped
+        write_plan_csv((r.as_dict() for r in rows), sys.stdout)  # cells a spreadsheet would run as formulas are escaped
     else:
         for r in rows:
-            num = f" {r['number']}" if r["number"] else ""
-            parent = f" (in {r['parent']})" if r["parent"] else ""
-            click.echo(f"{r['region'] or '-'} · {r['kind']}{num}{parent}: {' '.join(r['text'].split())}")
+            num = f" {r.number}" if r.number else ""
+            parent = f" (in {r.parent})" if r.parent else ""
+            values = f" — {values_text(r.fields, 'en')}" if r.fields else ""
+            click.echo(f"{r.region or '-'} · {r.kind}{num}{parent}: {' '.join(r.text.split())}{values}")
         click.echo(f"{len(rows)} items", err=True)
 
 

@@ -182,3 +182,39 @@ def _covering_mission(q: QueryTerms, rows: list[PlanRow]) -> list[PlanRow]:
         None,
     )
     return [p for p in (best, parent) if p]
+
+
+MIN_INDICATOR_SHARE = 0.6  # of an indicator name's terms the question must hold to be asking about it
+
+
+def indicator_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
+                    docs: frozenset[str] | None) -> PlanRow | None:
+    """The indicator (a table row of yearly values) whose name the question holds best: most of its terms, at
+    least two of them (or its only one); None when no indicator is named that clearly. English questions are
+    read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup")."""
+    terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
+    best, best_key = None, (0.0, 0)
+    for r in rows:
+        if r.kind != "indicator" or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
+            continue
+        name = set(analyze(r.text))
+        if not name:
+            continue
+        shared = sum(1 for t in name if matches(t, terms))
+        share = shared / len(name)
+        if share >= MIN_INDICATOR_SHARE and shared >= min(2, len(name)) and (share, shared) > best_key:
+            best, best_key = r, (share, shared)
+    return best
+
+
+def indicator_years_note(row: PlanRow, years: tuple[int, ...], language: str) -> str:
+    """What the plan has for an indicator when the asked year is not among its columns."""
+    fields = row.fields or {}
+    yearly = fields.get("targets") or fields.get("values") or fields.get("outturns") or {}
+    values = "; ".join(f"{y}: {v}" for y, v in sorted(yearly.items()))
+    unit = f" ({fields['unit']})" if fields.get("unit") else ""
+    asked = ", ".join(str(y) for y in years)
+    source = f"{row.title}, {fields['table']}" if fields.get("table") else row.title
+    if language == "id":
+        return f"{source} memuat {row.text}{unit} untuk {values}; tidak untuk tahun {asked}."
+    return f"{source} gives {row.text}{unit} for {values}; not for {asked}."

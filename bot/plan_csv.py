@@ -22,9 +22,38 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
+VALUE_FIELDS = ["unit", "baseline", "final", "agency", "table"]  # from a table row's fields, when any row has one
+YEARLY = (("targets", "target"), ("values", "value"), ("outturns", "outturn"), ("budgets", "budget"))
+
+
+def _columns(rows: list[Mapping]) -> list[str]:
+    """CSV_FIELDS, then the table values any row has: unit, baseline, ..., and one column per year and book
+    ("target_2027", "budget_2027")."""
+    fields = [r.get("fields") or {} for r in rows]
+    extra = [f for f in VALUE_FIELDS if any(f in x for x in fields)]
+    for book, name in YEARLY:
+        years = sorted({y for x in fields for y in (x.get(book) or {})})
+        extra.extend(f"{name}_{y}" for y in years)
+    return CSV_FIELDS + extra
+
+
+def _value(row: Mapping, column: str) -> object:
+    if column in CSV_FIELDS:
+        return row.get(column)
+    fields = row.get("fields") or {}
+    if column in VALUE_FIELDS:
+        return fields.get(column)
+    name, year = column.rsplit("_", 1)
+    book = next(b for b, n in YEARLY if n == name)
+    return (fields.get(book) or {}).get(year)
+
+
 def write_plan_csv(rows: Iterable[Mapping], out: TextIO) -> None:
-    """Plan rows (dicts with CSV_FIELDS; None as empty) as CSV with a header, every text cell spreadsheet-safe."""
+    """Plan rows (dicts with CSV_FIELDS and optional table `fields`; None as empty) as CSV with a header, every
+    text cell spreadsheet-safe; indicators and programs get their unit, baseline, yearly targets and budgets."""
+    rows = list(rows)
+    columns = _columns(rows)
     writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([spreadsheet_safe("" if row.get(f) is None else row.get(f)) for f in CSV_FIELDS])
+        writer.writerow([spreadsheet_safe("" if (v := _value(row, c)) is None else v) for c in columns])

@@ -16,7 +16,15 @@ from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_qu
 from bot.answer import compose, compose_plan, select
 from bot.citations import citation_of
 from bot.decide import Decider, measure
-from bot.plan import PlanRow, missing_number, plan_rows_across, plan_rows_for, terms_beyond
+from bot.plan import (
+    PlanRow,
+    indicator_asked,
+    indicator_years_note,
+    missing_number,
+    plan_rows_across,
+    plan_rows_for,
+    terms_beyond,
+)
 from bot.question import Question, read_question, refusal_text
 from bot.question_input import require_question
 from bot.records import Answer, Citation
@@ -250,7 +258,8 @@ class Planbot:
                 if extra:
                     text += "\n\n" + compose(citations, extra, language)
         elif verdict.abstain:
-            answer = self._abstain(question, language, verdict.reason, started)
+            answer = self._abstain(question, language, verdict.reason, started,
+                                   self._years_note(read, q, asked_region, named))
             answer.signals = signals.as_dict()
             answer.confidence = decision.probability if decision else None
             return answer
@@ -265,6 +274,18 @@ class Planbot:
                       plan_items=[r.as_dict() for r in plan_rows], signals=signals.as_dict(),
                       confidence=decision.probability if decision else None,
                       short_answer=short if not plan_rows and fact else None)
+
+    def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
+        """For a figure asked of an indicator for a year its table has no column for: what the plan does give
+        ("" otherwise, and the not-found answer describes the corpus)."""
+        if not read.years:
+            return ""
+        row = indicator_asked(read.text, read.language, q, self.plan_rows, region, named)
+        fields = (row.fields or {}) if row else {}
+        yearly = fields.get("targets") or fields.get("values") or fields.get("outturns") or {}
+        if not row or not yearly or any(str(y) in yearly for y in read.years):
+            return ""
+        return indicator_years_note(row, read.years, read.language)
 
     def documents_named(self, read: Question) -> frozenset[str] | None:
         """The documents of the plan types (and period) a question names, when they are some but not all."""

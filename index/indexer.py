@@ -371,7 +371,7 @@ class Indexer:
         report.chunks_embedded += len(fresh)
         report.chunks_reused += len(nodes) - len(fresh)
         failpoint("after_upsert")
-        plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end) for i in prepared.plan]
+        plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
         retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
         failpoint("after_commit")
         if retired:

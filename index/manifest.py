@@ -103,6 +103,10 @@ def _enter_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+def _json_or_null(value: object) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 class Manifest:
     """Document versions and failures of one collection, in SQLite."""
 
@@ -118,6 +122,9 @@ class Manifest:
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(failures)")}
             if "path" not in columns:  # manifests written before failures kept the file's path
                 self._db.execute("ALTER TABLE failures ADD COLUMN path TEXT")
+            item_columns = {r[1] for r in self._db.execute("PRAGMA table_info(plan_items)")}
+            if "fields" not in item_columns:  # manifests written before table rows gave items their values
+                self._db.execute("ALTER TABLE plan_items ADD COLUMN fields TEXT")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -260,8 +267,10 @@ class Manifest:
             self._retire(retired)
             self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
             self._db.executemany(
-                "INSERT INTO plan_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(self.collection, doc_id, i, *item) for i, item in enumerate(plan)],
+                'INSERT INTO plan_items (collection, doc_id, seq, kind, number, parent, text, start, "end", fields) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(self.collection, doc_id, i, *item[:6], _json_or_null(item[6] if len(item) > 6 else None))
+                 for i, item in enumerate(plan)],
             )
             self._db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?) "
@@ -289,14 +298,15 @@ class Manifest:
         return ids
 
     def plan_items(self) -> list[dict]:
-        """Plan items of committed documents: doc_id, kind, number, parent, text, start, end."""
+        """Plan items of committed documents: doc_id, kind, number, parent, text, start, end, fields (a table
+        row's values, or None)."""
         rows = self._db.execute(
-            'SELECT doc_id, kind, number, parent, text, start, "end" FROM plan_items WHERE collection = ? '
+            'SELECT doc_id, kind, number, parent, text, start, "end", fields FROM plan_items WHERE collection = ? '
             "ORDER BY doc_id, seq",
             (self.collection,),
         )
         keys = ("doc_id", "kind", "number", "parent", "text", "start", "end")
-        return [dict(zip(keys, r)) for r in rows]
+        return [{**dict(zip(keys, r)), "fields": json.loads(r[7]) if r[7] else None} for r in rows]
 
     def record_failure(self, source: str, reason: str, path: str | None = None) -> None:
         """Remember why a file could not be ingested (shown by `planbot status`)."""

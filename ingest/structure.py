@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.chunking import table_lines
+from ingest.framework import extract_framework
 from planbot.language import ORDINALS
 
 KINDS = (
@@ -37,6 +38,8 @@ KINDS = (
     "affair",
     "agency_vision",
     "agency_mission",
+    "goal",
+    "indicator",
 )
 
 
@@ -46,7 +49,10 @@ class PlanItem:
 
     kind: one of KINDS. number: its number in its list (Misi 3 -> 3), None when unnumbered.
     parent: the item it belongs to as "<kind> <number>" ("mission 3") or "vision"; None at top level.
-    text: exactly text[start:end] of the input, without quotes, list markers, labels or trailing ';'.
+    text: exactly text[start:end] of the input, without quotes, list markers, labels or trailing ';' (an item
+    read from a table cell not written verbatim in the markup spans its whole row instead).
+    fields: what a table row says of the item (ingest.framework: unit, baseline, targets by year, budgets,
+    agency, the table's caption and the row's span); None for items read from running text.
     """
 
     kind: str
@@ -55,6 +61,7 @@ class PlanItem:
     text: str
     start: int
     end: int
+    fields: dict | None = field(default=None, kw_only=True, compare=False)
 
 
 # ---------------------------------------------------------------------------------------------- patterns
@@ -843,4 +850,4 @@ def extract_plan(text: str) -> list[PlanItem]:
     chosen = [it for it in chosen if it not in missions] + _fill_missions(missions, weak)
     rest = _pillars(doc) + _commitments_programs_affairs(doc) + _program_sentences(doc)
     unique = {(it.kind, it.start): it for it in rest + chosen}
-    return sorted(unique.values(), key=lambda it: (it.start, it.end))
+    return sorted([*unique.values(), *extract_framework(text)], key=lambda it: (it.start, it.end))

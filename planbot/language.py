@@ -323,6 +323,28 @@ MONTHS = (
 # Column labels that name a table's unit of measure ("Satuan: Persen").
 UNIT_LABELS = frozenset("satuan unit units".split())
 
+# What a performance-framework table's column holds, by words of its label (Indonesian plan tables, and the
+# English of translated ones). A label names a role when it holds one of the role's phrases; phrases are
+# matched with the label's spaces removed and OCR slips forgiven ("KondisiAwalRPJMD", "Kondisi Awat").
+# Order matters: the first role whose phrase a label holds wins ("Kondisi Akhir RPJMD Rp" is a final value
+# in rupiah, not a budget column).
+FRAMEWORK_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("agency", ("perangkat daerah", "penanggung jawab", "penanggungjawab", "instansi", "opd", "skpd",
+                "responsible agency")),
+    ("baseline", ("kondisi awal", "baseline", "capaian awal", "tahun dasar")),
+    ("final", ("kondisi akhir", "akhir periode", "end of period")),
+    ("indicator", ("indikator", "indicator")),
+    ("unit", ("satuan", "unit")),
+    ("code", ("kode", "nomor", "no")),
+    ("goal", ("tujuan", "sasaran", "outcome", "program", "urusan", "goal", "objective")),
+)
+# Column-label words: money (a year's budget column, "2026 Rp", "Pagu Indikatif"), a target, an outturn.
+BUDGET_LABEL_WORDS = frozenset("rp rupiah pagu anggaran budget juta miliar triliun".split())
+TARGET_LABEL_WORDS = frozenset("target targets".split())
+OUTTURN_LABEL_WORDS = frozenset("realisasi capaian actual achievement".split())
+# A goal/target cell that names a program rather than a goal ("PROGRAM PENGELOLAAN PENDIDIKAN").
+PROGRAM_WORDS = frozenset("program programme".split())
+
 # Words that place an event in time without a date ("pada akhir periode Kerajaan Lama", "in the early
 # century"): a "when" question can be answered by them.
 TIME_WORDS = frozenset(
@@ -412,3 +434,30 @@ REFUSALS: dict[str, dict[str, str]] = {
               "Ask about what the plans say.",
     },
 }
+
+
+# Numbers as plan tables write them: "0,65" and "14,2" (decimal comma), "1.273.358" (thousands dots),
+# "3.679,36" (both), and in converted tables also "2,332,494" (thousands commas) or "4.53" (decimal dot).
+_NUMBER_TOKEN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def read_number(token: str) -> float:
+    """The value of one written number: the last separator is the decimal one when both kinds appear; a
+    separator used more than once groups thousands; a lone dot before exactly three digits groups thousands
+    ("1.250"), a lone comma is the decimal comma ("14,2")."""
+    dots, commas = token.count("."), token.count(",")
+    if dots and commas:
+        decimal = "," if token.rfind(",") > token.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        return float(token.replace(thousands, "").replace(decimal, "."))
+    if dots > 1 or commas > 1:
+        return float(token.replace(".", "").replace(",", ""))
+    if dots:
+        whole, frac = token.split(".")
+        return float(whole + frac) if len(frac) == 3 else float(token)
+    return float(token.replace(",", "."))
+
+
+def numbers_in(value: str) -> list[float]:
+    """The numbers written in a table value: "5,00-5,30" gives [5.0, 5.3], "A (82,14)" gives [82.14]."""
+    return [read_number(t) for t in _NUMBER_TOKEN.findall(value)]

@@ -16,9 +16,11 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
+from bot.plan_lookup import filter_rows
 from bot.question_input import EMPTY_QUESTION, clean_question
 from bot.web import render
 from bot.web.api import mount_api
+from bot.web.chart import indicator_chart
 from bot.web.documents import (
     DOC_COLUMNS,
     FAILURE_COLUMNS,
@@ -32,7 +34,7 @@ from bot.web.documents import (
 from bot.web.exports import CsvExports
 from bot.web.feedback import FeedbackStore
 from bot.web.followup import rewrite
-from bot.web.plans import PLAN_COLUMNS, filter_rows, row_span, source_text, table, write_csv
+from bot.web.plans import PLAN_COLUMNS, row_span, source_text, table, write_csv
 from bot.web.throttle import LoginThrottle, LoginThrottleMiddleware
 from ingest.structure import KINDS
 from planbot.errors import ConfigError, PlanbotError
@@ -177,7 +179,12 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
         if not evt.row_value:
             return ""
         try:
-            src = source_text(bot, *row_span(evt.row_value))
+            doc_id, start, end = row_span(evt.row_value)
+            item = next((r for r in bot.plan_rows if (r.doc_id, r.start, r.end) == (doc_id, start, end)), None)
+            if item is not None and item.fields:  # a table row: cite the whole row, chart its values
+                src = source_text(bot, doc_id, *item.fields["row"])
+                return render.plan_source(src, chart=indicator_chart(item.text, item.fields))
+            src = source_text(bot, doc_id, start, end)
         except (LookupError, PlanbotError) as exc:
             return render.error_block(exc.args[0] if exc.args else str(exc))
         return render.plan_source(src)

@@ -6,29 +6,16 @@ from pathlib import Path
 
 from bot.plan import PlanRow
 from bot.plan_csv import write_plan_csv
+from bot.plan_lookup import values_text
 from planbot.errors import PlanbotError
 
-PLAN_COLUMNS = ["region", "kind", "number", "parent", "text", "title", "doc_id", "start", "end"]
-
-
-def filter_rows(rows: list[PlanRow], *, region: str | None = None, kind: str | None = None,
-                search: str | None = None) -> list[PlanRow]:
-    """Rows of a region and kind whose text, parent or label ("mission 3") contains the search, case-insensitive."""
-    needle = " ".join((search or "").lower().split())
-    out = []
-    for r in rows:
-        if region and r.region != region or kind and r.kind != kind:
-            continue
-        label = f"{r.kind} {r.number}" if r.number is not None else r.kind
-        if not needle or any(needle in " ".join(h.lower().split()) for h in (r.text, r.parent or "", label)):
-            out.append(r)
-    return out
+PLAN_COLUMNS = ["region", "kind", "number", "parent", "text", "values", "title", "doc_id", "start", "end"]
 
 
 def table(rows: list[PlanRow]) -> list[list]:
     """Rows for a gr.Dataframe, in PLAN_COLUMNS order (text on one line)."""
     return [[r.region or "", r.kind, r.number if r.number is not None else "", r.parent or "",
-             " ".join(r.text.split()), r.title, r.doc_id, r.start, r.end] for r in rows]
+             " ".join(r.text.split()), values_text(r.fields), r.title, r.doc_id, r.start, r.end] for r in rows]
 
 
 def write_csv(rows: list[PlanRow], path: Path) -> Path:

@@ -177,12 +177,15 @@ def source_url(doc_id: str, start: int, end: int) -> str:
     return "/api/source?" + urlencode({"doc_id": doc_id, "start": int(start), "end": int(end)})
 
 
-def plan_source(src: dict) -> str:
-    """A plan row's source passage (from bot.web.plans.source_text): title, region, span, JSON link, text."""
+def plan_source(src: dict, chart: str = "") -> str:
+    """A plan row's source passage (from bot.web.plans.source_text): title, region, span, JSON link, text; for
+    an indicator read from a table, the chart of its values (bot.web.chart) in place of the text."""
     link = escape(source_url(src["doc_id"], src["start"], src["end"]), quote=True)
     head = (f'<div class="src-head"><span class="src-title">{escape(src["title"])}</span>'
             f'<span class="src-score">{escape(src["region"] or "")} · {src["start"]}..{src["end"]}'
             f' · <a href="{link}" target="_blank">JSON</a></span></div>')
+    if chart:  # a table row: its values charted and listed stand for the row's markup
+        return f'<div class="plan-source">{head}{chart}</div>'
     text = src["before"] + src["text"] + src["after"]
     body = passage(text, len(src["before"]), len(src["before"]) + len(src["text"]), context=len(text))
     return f'<div class="plan-source">{head}{body}</div>'
@@ -212,6 +215,11 @@ CSS = """
 #chat-log .src-meta { font-size: 0.85em; color: #57606a; }
 .src-text { white-space: pre-wrap; font-size: 0.92em; margin-top: 4px; max-height: 18em; overflow-y: auto; }
 mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
+.indicator-chart { margin: 6px 0; display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.indicator-chart figcaption { width: 100%; font-weight: 600; }
+.indicator-values { font-size: 0.88em; border-collapse: collapse; }
+.indicator-values th, .indicator-values td { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
+.indicator-values caption { caption-side: bottom; font-size: 0.85em; color: #57606a; text-align: left; }
 .src-table { max-height: 18em; overflow: auto; margin-top: 4px; font-size: 0.88em; }
 .src-table table { border-collapse: collapse; }
 .src-table caption { text-align: left; font-weight: 600; padding-bottom: 2px; }

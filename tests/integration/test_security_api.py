@@ -224,7 +224,7 @@ def test_the_plan_tab_json_link_is_url_encoded_and_works(client, tiny_home):
 
     settings = Settings(home=tiny_home)
     item = next(i for i in Manifest(settings.manifest_path, settings.collection).plan_items() if i["kind"] == "mission")
-    row = ["Kota Contoh", "mission", item["number"], "", item["text"], "=Rencana Kota Contoh", ODD_DOC,
+    row = ["Kota Contoh", "mission", item["number"], "", item["text"], "", "=Rencana Kota Contoh", ODD_DOC,
            item["start"], item["end"]]
     msg = gradio_event(client, "plan_source", [], {"index": [1, 0], "value": "Kota Contoh", "row_value": row,
                                                    "col_value": [], "selected": True})
@@ -236,10 +236,10 @@ def test_the_plan_tab_json_link_is_url_encoded_and_works(client, tiny_home):
 
 
 @pytest.mark.parametrize("row_value", [
-    ["a"] * 9,
-    ["Kota Contoh", "mission", 1, "", "x", "t", ODD_DOC, "1e999", "2"],
-    ["Kota Contoh", "mission", 1, "", "x", "t", ODD_DOC, "9" * 5000, 2],
-    ["Kota Contoh", "mission", 1, "", "x", "t", {"nested": 1}, 0, 2],
+    ["a"] * 10,
+    ["Kota Contoh", "mission", 1, "", "x", "", "t", ODD_DOC, "1e999", "2"],
+    ["Kota Contoh", "mission", 1, "", "x", "", "t", ODD_DOC, "9" * 5000, 2],
+    ["Kota Contoh", "mission", 1, "", "x", "", "t", {"nested": 1}, 0, 2],
     {"doc_id": ODD_DOC},
     ["only", "three", "cells"],
 ])

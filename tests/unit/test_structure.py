@@ -32,11 +32,17 @@ def _numbers(items: list[PlanItem], kind: str) -> list[int | None]:
 
 
 def _assert_well_formed(text: str, items: list[PlanItem]) -> None:
-    """Every item is an exact, trimmed span of the text, of a known kind, in document order."""
+    """Every item is an exact, trimmed span of the text (an item read from a table row: its cell's span, or
+    the row's when the cell is not written verbatim), of a known kind, in document order."""
     for it in items:
         assert it.kind in KINDS
         assert 0 <= it.start < it.end <= len(text)
-        assert text[it.start : it.end] == it.text
+        if it.fields:
+            row_start, row_end = it.fields["row"]
+            assert row_start <= it.start < it.end <= row_end
+            assert text[it.start : it.end] == it.text or (it.start, it.end) == (row_start, row_end)
+        else:
+            assert text[it.start : it.end] == it.text
         assert it.text == it.text.strip()
         assert not it.text.startswith(("**", "“", '"', "- ", "1. ")), it
         assert not it.text.endswith(("**", ";", ",")), it

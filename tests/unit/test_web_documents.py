@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.plan import PlanRow
+from bot.plan_lookup import filter_rows
 from bot.web.documents import check_upload, safe_name
-from bot.web.plans import filter_rows, write_csv
+from bot.web.plans import write_csv
 from planbot.errors import PlanbotError
 
 

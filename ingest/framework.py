@@ -1,0 +1,220 @@
+"""The performance framework in a plan's tables: goals and targets, their indicators, programs and budgets.
+
+An RPJMD's "Tujuan dan Sasaran" table, its IKU table and its program tables give, row by row, a goal or
+program, a performance indicator with its unit, the baseline (kondisi awal), a target for each year, the
+final value (kondisi akhir), yearly indicative budgets and the responsible agency. A table is read as such a
+framework when its column labels name an indicator column and at least one year or baseline column; each
+row then yields an `indicator` item (and the goal or program it serves, once per table), with its values
+in `fields` and its span in the text.
+
+Column roles come from the labels' words (planbot.language.FRAMEWORK_COLUMNS), forgiving OCR slips; values
+are checked against their role (a budget is a number, an agency is not), so a column shifted by a bad
+conversion does not put a figure where a name belongs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from ingest.tables import Table, find_tables, row_cells
+from planbot.language import (
+    BUDGET_LABEL_WORDS,
+    FRAMEWORK_COLUMNS,
+    OUTTURN_LABEL_WORDS,
+    PROGRAM_WORDS,
+    TARGET_LABEL_WORDS,
+)
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_LETTERS = re.compile(r"[^a-z]+")
+_WORDS = re.compile(r"[a-z]+")
+_FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$|^[\d.,\s%()*+\-–]+[A-Za-z]{0,8}\)?$")
+MIN_FUZZY_PHRASE = 6  # shorter phrases ("no", "opd", "unit") must be whole words of the label
+FUZZY_RATIO = 0.75  # one slip in a four-letter word ("Awat" for "Awal")
+_NAME_EDGES = " \t,;:"  # trimmed from an indicator's or goal's name ("... oleh aparat negara,")
+MAX_VALUE_CHARS = 30  # a longer cell under a year or baseline column is a remark, not a value
+MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not a name
+
+
+@dataclass(frozen=True)
+class Columns:
+    """What each column of a framework table holds."""
+
+    roles: dict[int, str]  # column -> code | goal | indicator | unit | baseline | final | agency
+    years: dict[int, tuple[str, str]]  # column -> (year, "target" | "budget" | "outturn" | "value")
+
+    def first(self, role: str) -> int | None:
+        return min((c for c, r in self.roles.items() if r == role), default=None)
+
+
+@dataclass
+class FrameworkRow:
+    """One row of a framework table: the indicator and its values, with the row's span."""
+
+    start: int
+    end: int
+    caption: str
+    code: str = ""
+    goal: str = ""
+    indicator: str = ""
+    unit: str = ""
+    baseline: str = ""
+    final: str = ""
+    agency: str = ""
+    targets: dict[str, str] = field(default_factory=dict)
+    budgets: dict[str, str] = field(default_factory=dict)
+    outturns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def fields(self) -> dict:
+        """The non-empty values, for PlanItem.fields (JSON)."""
+        out = {"table": self.caption, "row": [self.start, self.end]}
+        for name in ("code", "goal", "unit", "baseline", "final", "agency"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        for name in ("targets", "budgets", "outturns", "values"):
+            if getattr(self, name):
+                out[name] = dict(getattr(self, name))
+        return out
+
+
+@lru_cache(maxsize=4096)
+def _phrase_in(phrase: str, label: str) -> bool:
+    """True when the label holds the phrase: whole words for short phrases; else with the label's spaces
+    removed ("KondisiAwalRPJMD"), or word by word forgiving an OCR slip in each ("Kondisi Awat")."""
+    words = _WORDS.findall(label)
+    key = phrase.replace(" ", "")
+    if len(key) < MIN_FUZZY_PHRASE:
+        return key in words
+    if key in _LETTERS.sub("", label):
+        return True
+    return all(
+        any(abs(len(w) - len(p)) <= 2 and SequenceMatcher(None, w, p).ratio() >= FUZZY_RATIO for w in words)
+        for p in phrase.split()
+    )
+
+
+def column_roles(labels: list[str]) -> Columns:
+    """Role of each column from its label; year columns get (year, what the year's value is)."""
+    roles: dict[int, str] = {}
+    years: dict[int, tuple[str, str]] = {}
+    for c, label in enumerate(labels):
+        low = label.lower()
+        words = set(_WORDS.findall(low))
+        role = next((r for r, phrases in FRAMEWORK_COLUMNS if any(_phrase_in(p, low) for p in phrases)), None)
+        year = _YEAR.search(label)
+        if role in ("agency", "baseline", "final") or (role and not year):
+            roles[c] = role
+        elif year:
+            if words & BUDGET_LABEL_WORDS:
+                what = "budget"
+            elif words & TARGET_LABEL_WORDS:
+                what = "target"
+            elif words & OUTTURN_LABEL_WORDS:
+                what = "outturn"
+            else:
+                what = "value"
+            years[c] = (year.group(1), what)
+    return Columns(roles, years)
+
+
+def is_framework(columns: Columns) -> bool:
+    """An indicator column and a year or baseline column: the table measures something over time."""
+    has = set(columns.roles.values())
+    return "indicator" in has and (bool(columns.years) or "baseline" in has)
+
+
+def _is_figure(value: str) -> bool:
+    return bool(_FIGURE.match(value.strip()))
+
+
+def _is_value(value: str) -> bool:
+    """A target, baseline or final value: a figure, or a short grade ("A", "AA (90,10)", "WTP")."""
+    return bool(value) and len(value) <= MAX_VALUE_CHARS and (_is_figure(value) or value[0].isupper())
+
+
+def _is_name(value: str) -> bool:
+    return bool(value) and not _is_figure(value) and len(value) <= MAX_NAME_CHARS
+
+
+def framework_rows(table: Table) -> list[FrameworkRow]:
+    """The rows of a framework table (none for other tables)."""
+    columns = column_roles(table.labels)
+    if not is_framework(columns):
+        return []
+    agency_col = columns.first("agency")
+    out = []
+    for i in range(table.header_rows, len(table.rows)):
+        grid_row = table.grid.rows[i]
+        values = {c: (p.cell.text if p is not None else "") for c, p in enumerate(grid_row)}
+        if not row_cells(grid_row, table.labels, table.grid.width):
+            continue  # a header-like row repeated inside the table
+        row = FrameworkRow(table.rows[i].start, table.rows[i].end, table.caption)
+        for c, role in columns.roles.items():
+            value = values.get(c, "").strip()
+            if not value or role == "agency":
+                continue
+            if role in ("indicator", "goal"):
+                value = value.strip(_NAME_EDGES)
+                if not _is_name(value):
+                    continue
+            if role in ("baseline", "final") and not _is_value(value):
+                continue
+            if not getattr(row, role):
+                setattr(row, role, value)
+        for c, (year, what) in columns.years.items():
+            value = values.get(c, "").strip()
+            if not (_is_figure(value) if what == "budget" else _is_value(value)):
+                continue
+            book = {"target": row.targets, "budget": row.budgets, "outturn": row.outturns, "value": row.values}[what]
+            book.setdefault(year, value)
+        if agency_col is not None:  # the agency: the first name at or right of its column (shifted columns)
+            row.agency = next(
+                (v.strip() for c, v in sorted(values.items()) if c >= agency_col and _is_name(v.strip())), ""
+            )
+        if row.indicator and (row.targets or row.baseline or row.values or row.outturns):
+            out.append(row)
+    return out
+
+
+def _span_of(text: str, value: str, start: int, end: int) -> tuple[int, int]:
+    """Where the cell's value is written inside the row; the row's span when not written verbatim."""
+    at = text.find(value, start, end)
+    return (at, at + len(value)) if at >= 0 else (start, end)
+
+
+def is_program(goal: str) -> bool:
+    """A goal cell naming a program ("PROGRAM PENGELOLAAN PENDIDIKAN ...")."""
+    first = _WORDS.match(goal.lower())
+    return bool(first) and first.group(0) in PROGRAM_WORDS
+
+
+def extract_framework(text: str) -> list:
+    """Goal, program and indicator items of every framework table in the text, in document order."""
+    from ingest.structure import PlanItem
+
+    items = []
+    for table in find_tables(text):
+        seen_goals: set[tuple[str, str]] = set()
+        goal_ref = None  # the last goal of the table: the programs below it serve it
+        parent = None
+        for row in framework_rows(table):
+            if row.goal and (row.code, row.goal) not in seen_goals:
+                seen_goals.add((row.code, row.goal))
+                kind = "program" if is_program(row.goal) else "goal"
+                ref = f"{kind} {row.code}" if row.code else kind
+                goal_fields = {k: v for k, v in row.fields().items() if k in ("table", "row", "code", "agency")}
+                if kind == "program" and row.budgets:
+                    goal_fields["budgets"] = dict(row.budgets)
+                s, e = _span_of(text, row.goal, row.start, row.end)
+                items.append(PlanItem(kind, None, goal_ref if kind == "program" else None, row.goal, s, e,
+                                      fields=goal_fields))
+                parent = ref
+                if kind == "goal":
+                    goal_ref = ref
+            s, e = _span_of(text, row.indicator, row.start, row.end)
+            items.append(PlanItem("indicator", None, parent, row.indicator, s, e, fields=row.fields()))
+    return items
