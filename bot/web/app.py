@@ -241,7 +241,7 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
                 clear = gr.Button("Percakapan baru / New chat", size="sm", elem_id="new-chat")
                 gr.Examples(EXAMPLES, inputs=[question], label="Contoh pertanyaan / Example questions")
             with gr.Tab("Rencana / Plans", id="plans"):
-                gr.Markdown("Struktur rencana: visi, misi, komitmen, program, urusan · "
+                gr.Markdown("Struktur rencana: visi, misi, tujuan, indikator dan targetnya, program dan pagu, urusan · "
                             "The plans' structure. Pilih baris untuk melihat sumbernya / select a row to see its source.")
                 with gr.Row():
                     plan_region = gr.Dropdown(regions, value=ALL, label="Wilayah / Region", elem_id="plan-region")

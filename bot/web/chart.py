@@ -52,6 +52,7 @@ def svg(points: list[tuple[str, str, tuple[float, float] | None]], title: str) -
     hi = max(r[1] for _, r in plotted)
     if hi == lo:
         lo, hi = lo - 1, hi + 1
+    gridlines = (lo, (lo + hi) / 2, hi)  # at the lowest, middle and highest value drawn
     span = hi - lo
     lo, hi = lo - span * 0.1, hi + span * 0.1
     inner_w = WIDTH - PAD_LEFT - PAD_RIGHT
@@ -67,7 +68,7 @@ def svg(points: list[tuple[str, str, tuple[float, float] | None]], title: str) -
     opening = (f'<svg class="indicator-svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
                f'height="{HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>')
     parts = [opening]
-    for v in (lo + (hi - lo) * 0.1, (lo + hi) / 2, hi - (hi - lo) * 0.1):  # three gridlines with their values
+    for v in gridlines:
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
                      'stroke="#d0d7de" stroke-width="1"/>')
         parts.append(f'<text x="{PAD_LEFT - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" '

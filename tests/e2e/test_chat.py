@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.conftest import ROOT
+
 pytestmark = pytest.mark.e2e
 
 ANSWERS = "#chat-log .msg.bot.answered, #chat-log .msg.bot.abstained, #chat-log .msg.bot.error"
@@ -234,3 +236,29 @@ def test_document_and_question_text_never_run_as_html(page, tmp_path):
     assert user.inner_text() == "Apa visi <b>x</b> Kota Bekasi?"
     assert user.locator("b").count() == 0
     assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_a_table_answer_cites_the_row_as_a_table_and_the_plans_tab_charts_the_indicator(page):
+    doc = ROOT / "tests" / "data" / "kinerja_sukamaju.md"
+    assert "Gagal" not in upload(page, doc)
+    page.get_by_role("tab", name="Obrolan / Chat").click()
+    answer = ask(page, "Berapa target prevalensi stunting Kota Sukamaju tahun 2027?")
+    assert answer.locator(".short-answer").inner_text().startswith("14,2 persen (Target Kinerja 2027)")
+    card = answer.locator(".src-card").first
+    assert "Tabel 3.1 Tujuan, Sasaran dan Indikator Kinerja Kota Sukamaju" in card.locator("caption").inner_text()
+    marked = card.locator(".src-table tr.support")
+    assert marked.count() == 1 and "Prevalensi Stunting" in marked.inner_text() and "14,2" in marked.inner_text()
+    assert card.locator(".src-table td", has_text="Usia Harapan Hidup").count() == 1  # the rows beside it
+    # the Plans tab: the indicator with its yearly targets, charted when selected
+    page.get_by_role("tab", name="Rencana / Plans").click()
+    page.fill("#plan-search textarea, #plan-search input", "prevalensi stunting")
+    page.click("#plan-go")
+    page.wait_for_function("() => document.querySelector('#plan-count').innerText.trim().startsWith('1 butir')")
+    row = page.locator("#plan-table .body-cell", has_text="Prevalensi Stunting").first
+    assert "2027: 14,2" in page.locator("#plan-table").inner_text()
+    row.click()
+    page.wait_for_selector("#plan-passage .indicator-chart svg")
+    chart = page.locator("#plan-passage .indicator-chart")
+    assert chart.locator("circle.point").count() == 6  # the baseline and five yearly targets
+    assert "Prevalensi Stunting (persen)" in chart.locator("figcaption").inner_text()
+    assert "14,2" in chart.locator(".indicator-values").inner_text()
