@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from evals.dataset import load_dataset
-from evals.metrics import Outcome, QAItem, summarize
+from evals.metrics import Outcome, QAItem, cited_rows, summarize
 from index.search import MODES
 
 # Metrics where lower is better; every other threshold is a minimum.
@@ -48,7 +48,7 @@ def run_questions(bot, items: list[QAItem], mode: str, k: int, progress: bool) -
         record = {"id": it.id, **answer.as_dict()}
         records.append(record)
         outcomes.append(Outcome(it, [c.text for c in answer.citations], answer.answer, answer.abstained, answer.latency_ms,
-                                answer.short_answer))
+                                answer.short_answer, rows=cited_rows(answer.citations)))
     return outcomes, records
 
 

@@ -65,9 +65,12 @@ def figure_in(text: str, figure: str) -> bool:
     return re.search(pattern, normalize_for_match(_MARKER.sub(" ", text))) is not None
 
 
-def row_at(passages: Sequence[str], evidence: Sequence[str], k: int = 3) -> bool:
-    """Whether one of the first k passages holds the row: a table question's evidence is its row's label cell."""
-    return any(relevant(p, evidence) for p in passages[:k])
+def row_at(passages: Sequence[str], evidence: Sequence[str], k: int = 3, rows: Sequence[str] = ()) -> bool:
+    """Whether one of the first k passages holds the row: a table question's evidence is its row's label cell.
+    rows[i] is passage i's table rows as the citation reads them (a label carried from an earlier piece of the
+    table included), so a row whose label cell stands in the piece before still counts."""
+    return any(relevant(p, evidence) or (i < len(rows) and relevant(rows[i], evidence))
+               for i, p in enumerate(passages[:k]))
 
 
 def precision_at(passages: Sequence[str], evidence: Sequence[str], k: int) -> float:
@@ -84,6 +87,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]) if 1 <= q <= 99 else float(max(values))
 
 
+def cited_rows(citations) -> tuple[str, ...]:
+    """Each citation's table rows as one text ("label: value; ..." a line), "" for a prose passage."""
+    return tuple("\n".join(r.text for r in c.rows) for c in citations)
+
+
 @dataclass
 class Outcome:
     """What the system did on one question."""
@@ -95,6 +103,7 @@ class Outcome:
     latency_ms: float
     short: str | None = None  # the figure, date or name the answer leads with, when it gives one
     composed: bool = True  # False for a baseline, whose "answer" is its top passage (no figure metrics)
+    rows: tuple[str, ...] = ()  # per citation, its table rows as read with their column labels ("" for prose)
 
 
 def figure_metrics(outcomes: Sequence[Outcome], k: int = 3) -> dict[str, float | None]:
@@ -111,7 +120,7 @@ def figure_metrics(outcomes: Sequence[Outcome], k: int = 3) -> dict[str, float |
                              if composed else None),
         "figure_short": (sum(not o.abstained and o.short is not None and figure_in(o.short, o.item.figure)
                              for o in tables) / n if composed else None),
-        f"row@{k}": sum(row_at(o.passages, o.item.evidence, k) for o in tables) / n if n else None,
+        f"row@{k}": sum(row_at(o.passages, o.item.evidence, k, o.rows) for o in tables) / n if n else None,
     }
 
 

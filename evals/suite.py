@@ -19,6 +19,7 @@ from evals.harness import check_thresholds
 from evals.metrics import (
     Outcome,
     QAItem,
+    cited_rows,
     figure_in,
     first_relevant_rank,
     keyword_recall,
@@ -193,7 +194,7 @@ def _record(set_name: str, retriever: str, item: QAItem, answer) -> dict:
     table = {}
     if item.answerable and item.figure:
         composed = retriever == "planbot"
-        table = {"answer_figure": item.figure, "row@3": row_at(passages, item.evidence, 3),
+        table = {"answer_figure": item.figure, "row@3": row_at(passages, item.evidence, 3, cited_rows(answer.citations)),
                  "figure_in_answer": (not answer.abstained and figure_in(answer.answer, item.figure)) if composed else None}
     return {
         "set": set_name, "retriever": retriever, "id": item.id, "lang": item.lang, "kind": item.kind,
@@ -215,7 +216,8 @@ def run_set(bot, prepared: PreparedSet, k: int, progress: bool) -> tuple[dict, l
             else:
                 answer = naive_ask(bot, it.question, retriever, k)
             outcomes.append(Outcome(it, [c.text for c in answer.citations], answer.answer, answer.abstained,
-                                    answer.latency_ms, answer.short_answer, composed=retriever == "planbot"))
+                                    answer.latency_ms, answer.short_answer, composed=retriever == "planbot",
+                                    rows=cited_rows(answer.citations)))
             records.append(_record(prepared.spec.name, retriever, it, answer))
         figures[retriever] = slices(outcomes)
     return figures, records

@@ -110,3 +110,13 @@ def test_the_loader_reads_answer_figure_only_on_answerable_questions(tmp_path):
     path.write_text(json.dumps({**line, "answerable": False, "evidence": [], "answer_keywords": []}) + "\n")
     with pytest.raises(PlanbotError, match="answer_figure"):
         load_dataset(path)
+
+
+def test_a_row_whose_label_was_carried_from_the_piece_before_still_counts():
+    from evals.metrics import row_at
+
+    evidence = ("Indeks Risiko Bencana",)
+    passages = ["<tr><td>51,67</td><td>51,25</td></tr>", "x"]  # the piece after the label cell
+    rows = ["Indikator: Indeks Risiko Bencana; 2028: 51,67", ""]
+    assert not row_at(passages, evidence) and row_at(passages, evidence, 3, rows)
+    assert not row_at(["a", "b", "c", "d"], evidence, 3, ["", "", "", "Indeks Risiko Bencana"])  # rank 4
