@@ -10,7 +10,8 @@ import time
 
 from llama_index.core.schema import QueryBundle
 
-from bot.records import Answer, Citation
+from bot.citations import citation_of
+from bot.records import Answer
 from planbot.language import detect_language
 
 BASELINES = {"bm25": "lexical", "dense": "dense"}
@@ -23,13 +24,8 @@ def naive_ask(bot, question: str, retriever: str, k: int) -> Answer:
     mode = BASELINES[retriever]
     embedding = bot.embedder.get_query_embedding(question) if mode == "dense" else None
     hits = bot.retriever(mode=mode, k=k).retrieve(QueryBundle(query_str=question, embedding=embedding))
-    citations = []
-    for n, hit in enumerate(hits, 1):
-        meta = hit.node.metadata
-        citations.append(Citation(
-            n=n, source=meta.get("source", ""), title=meta.get("title") or "", region=meta.get("region"),
-            section=meta.get("section") or None, page=None, text=hit.node.get_content(),
-            score=float(hit.score or 0.0), doc_id=meta.get("doc_id", ""), start=meta.get("start"), end=meta.get("end"),
-        ))
+    # The same Citation the bot makes of a hit: its text, and a table piece's rows read with their column labels
+    # (what row@3 reads); nothing is re-ranked or dropped.
+    citations = [citation_of(n, hit) for n, hit in enumerate(hits, 1)]
     answer = citations[0].text if citations else ""
     return Answer(question, answer, False, detect_language(question), citations, (time.perf_counter() - started) * 1000)

@@ -15,8 +15,9 @@ FIELDS = {"id": str, "lang": str, "question": str, "answerable": bool, "evidence
 def load_dataset(path: Path) -> list[QAItem]:
     """Questions of a qa.jsonl file; a malformed line is an error naming the line and the field.
 
-    Optional fields: `kind` (else inferred from the question word) and `doc` (the file name, or names, that
-    answer it: how a suite's fast profile picks the questions of a document subset).
+    Optional fields: `kind` (else inferred from the question word), `doc` (the file name, or names, that
+    answer it: how a suite's fast profile picks the questions of a document subset) and `answer_figure` (the exact
+    figure a table question's answer must give, as the document writes it: evals.metrics.figure_metrics).
     """
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -43,9 +44,13 @@ def load_dataset(path: Path) -> list[QAItem]:
         docs = [docs] if isinstance(docs, str) else docs
         if not isinstance(kind, str) or not isinstance(docs, list) or not all(isinstance(d, str) for d in docs):
             raise PlanbotError(f"{path}:{no}: optional fields 'kind' (a string) and 'doc' (a file name or a list) are malformed")
+        figure = obj.get("answer_figure")
+        if figure is not None and (not isinstance(figure, str) or not figure.strip() or not obj["answerable"]):
+            raise PlanbotError(f"{path}:{no}: optional field 'answer_figure' must be a non-empty string, on an "
+                               "answerable question")
         seen.add(obj["id"])
         items.append(QAItem(obj["id"], obj["lang"], obj["question"], obj["answerable"], tuple(obj["evidence"]),
-                            tuple(obj["answer_keywords"]), kind, tuple(docs)))
+                            tuple(obj["answer_keywords"]), kind, tuple(docs), figure))
     if not items:
         raise PlanbotError(f"{path}: no questions")
     return items

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         except Skip as exc:
             print(f"{spec.name}: skipped ({exc})")
             continue
-        index = cached_index(spec.name, prepared.corpus, settings, embedder, args.cache)
+        index = cached_index(spec.index_label, prepared.corpus, settings, embedder, args.cache)
         bot = Planbot(settings.model_copy(update={"home": index.home, "collection": COLLECTION}), embedder)
         by_set[spec.name] = rankings(bot, prepared.items)
         bot.store.close()

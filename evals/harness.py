@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from evals.dataset import load_dataset
-from evals.metrics import Outcome, QAItem, summarize
+from evals.metrics import Outcome, QAItem, cited_rows, summarize
 from index.search import MODES
 
 # Metrics where lower is better; every other threshold is a minimum.
@@ -47,13 +47,14 @@ def run_questions(bot, items: list[QAItem], mode: str, k: int, progress: bool) -
         answer = bot.ask(it.question, k=k, mode=mode)
         record = {"id": it.id, **answer.as_dict()}
         records.append(record)
-        outcomes.append(Outcome(it, [c.text for c in answer.citations], answer.answer, answer.abstained, answer.latency_ms))
+        outcomes.append(Outcome(it, [c.text for c in answer.citations], answer.answer, answer.abstained, answer.latency_ms,
+                                answer.short_answer, rows=cited_rows(answer.citations)))
     return outcomes, records
 
 
 def failures_of(outcomes: list[Outcome]) -> list[dict]:
     """Questions the system got wrong, with what went wrong."""
-    from evals.metrics import first_relevant_rank, keyword_recall
+    from evals.metrics import figure_in, first_relevant_rank, keyword_recall
 
     out = []
     for o in outcomes:
@@ -70,6 +71,8 @@ def failures_of(outcomes: list[Outcome]) -> list[dict]:
             recall = keyword_recall(o.answer, it.answer_keywords)
             if not o.abstained and recall < 1.0:
                 problems.append(f"answer keywords {recall:.0%}")
+            if it.figure and not o.abstained and not figure_in(o.answer, it.figure):
+                problems.append(f"figure {it.figure} not in the answer")
         if problems:
             out.append({"id": it.id, "lang": it.lang, "question": it.question, "problems": problems, "answer": o.answer[:300]})
     return out

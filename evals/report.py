@@ -8,9 +8,13 @@ from evals.harness import EvalRun
 
 SHOWN = ["hit@1", "hit@3", "hit@5", "mrr", "precision@3", "answer_keywords", "unanswerable_abstained",
          "answerable_wrongly_abstained", "latency_p50_ms", "latency_p95_ms"]
+# Shown when the set has questions with an answer_figure (evals.metrics.figure_metrics).
+FIGURES = ["figure_in_answer", "figure_short", "row@3"]
 
 
-def _fmt(name: str, value: float) -> str:
+def _fmt(name: str, value: float | None) -> str:
+    if value is None:
+        return "-"
     return f"{value:.0f}" if name.endswith("_ms") else f"{value:.3f}"
 
 
@@ -50,7 +54,8 @@ def write_report(run: EvalRun, path: Path, dataset: str) -> Path:
              f"{run.metrics['all']['questions']} questions ({run.metrics['all']['answerable']} answerable, "
              f"{run.metrics['all']['unanswerable']} not)."), "", "## Metrics", "",
              "| metric | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
-    for name in SHOWN:
+    shown = SHOWN + (FIGURES if run.metrics["all"].get("figure_questions") else [])
+    for name in shown:
         lines.append(f"| {name} | " + " | ".join(_fmt(name, run.metrics[lang][name]) for lang in langs) + " |")
     lines += ["", "## Retrievers compared", "", "| retriever | language | hit@1 | hit@3 | MRR | precision@3 | answer keywords |",
               "|---|---|---|---|---|---|---|"]

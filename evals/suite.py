@@ -16,14 +16,24 @@ from evals.cache import COLLECTION, cached_index
 from evals.dataset import load_dataset
 from evals.devsets import convert_devset
 from evals.harness import check_thresholds
-from evals.metrics import Outcome, QAItem, first_relevant_rank, keyword_recall, relevant, summarize
+from evals.metrics import (
+    Outcome,
+    QAItem,
+    cited_rows,
+    figure_in,
+    first_relevant_rank,
+    keyword_recall,
+    relevant,
+    row_at,
+    summarize,
+)
 from ingest.cleaning import normalize_for_match
 from planbot.errors import PlanbotError
 from planbot.settings import Settings
 
 PROFILES = ("full", "fast")
 RETRIEVERS = ("planbot", *BASELINES)  # planbot: the default pipeline (hybrid, answer, abstention)
-SET_KEYS = {"name", "questions", "corpus", "devset", "lang", "fast", "thresholds"}
+SET_KEYS = {"name", "questions", "corpus", "devset", "lang", "fast", "thresholds", "index"}
 FAST_KEYS = {"questions", "docs"}
 
 
@@ -39,6 +49,12 @@ class SetSpec:
     fast_questions: int | None = None
     fast_docs: tuple[str, ...] = ()
     thresholds: Path | None = None
+    index: str | None = None  # the cache label of its index (default: its name); sets over one corpus share it
+    in_fast: bool = True  # False (fast = false): the fast profile skips the set
+
+    @property
+    def index_label(self) -> str:
+        return self.index or self.name
 
 
 def load_suite(path: Path) -> list[SetSpec]:
@@ -65,8 +81,14 @@ def load_suite(path: Path) -> list[SetSpec]:
             raise PlanbotError(f"{where}: give either devset = \"file.json\", or questions = \"file.jsonl\" "
                                "with corpus = \"folder\"")
         fast = entry.get("fast", {})
+        in_fast = fast is not False
+        fast = {} if fast is False else fast
         if not isinstance(fast, dict) or set(fast) - FAST_KEYS:
-            raise PlanbotError(f"{where}: fast must be a table with {sorted(FAST_KEYS)}, e.g. fast = {{ questions = 100 }}")
+            raise PlanbotError(f"{where}: fast must be a table with {sorted(FAST_KEYS)}, e.g. fast = {{ questions = 100 }}, "
+                               "or false (the fast profile skips the set)")
+        index = entry.get("index")
+        if index is not None and (not isinstance(index, str) or not index or "/" in index or index.startswith(".")):
+            raise PlanbotError(f"{where}: index must be a cache label such as \"dki\" (a name, not a path)")
         n = fast.get("questions")
         if n is not None and (not isinstance(n, int) or n < 1):
             raise PlanbotError(f"{where}: fast.questions must be a positive whole number")
@@ -79,6 +101,7 @@ def load_suite(path: Path) -> list[SetSpec]:
             *((root / entry[k]).resolve() if k in entry else None for k in ("questions", "corpus", "devset")),
             lang=entry.get("lang", "id"), fast_questions=n, fast_docs=tuple(docs),
             thresholds=(root / entry["thresholds"]).resolve() if "thresholds" in entry else None,
+            index=index, in_fast=in_fast,
         ))
     if not sets:
         raise PlanbotError(f"{path}: no [[set]] entries")
@@ -109,6 +132,8 @@ def prepare(spec: SetSpec, profile: str, work_dir: Path) -> PreparedSet:
     """Questions and corpus paths of a set for a profile; devsets are converted under work_dir."""
     fast = profile == "fast"
     label = f"{spec.name}-{profile}"
+    if fast and not spec.in_fast:
+        raise Skip("not in the fast profile (fast = false)")
     if spec.devset is not None:
         if not spec.devset.is_file():
             raise Skip(f"{spec.devset} not found")
@@ -158,16 +183,23 @@ def reachable(bot, items: list[QAItem]) -> float:
 
 
 def _record(set_name: str, retriever: str, item: QAItem, answer) -> dict:
-    """One question's outcome for the JSON: what `ask --json` gives, citation texts replaced by relevance."""
+    """One question's outcome for the JSON: what `ask --json` gives, citation texts replaced by relevance; a table
+    question (one with an answer_figure) adds its figure, whether the answer holds it (the default pipeline only)
+    and whether its row is among the first 3 citations."""
     data = answer.as_dict()
     for c in data["citations"]:
         c["relevant"] = relevant(c.pop("text"), item.evidence) if item.answerable else False
         c.pop("highlights", None)
     passages = [c.text for c in answer.citations]
+    table = {}
+    if item.answerable and item.figure:
+        composed = retriever == "planbot"
+        table = {"answer_figure": item.figure, "row@3": row_at(passages, item.evidence, 3, cited_rows(answer.citations)),
+                 "figure_in_answer": (not answer.abstained and figure_in(answer.answer, item.figure)) if composed else None}
     return {
         "set": set_name, "retriever": retriever, "id": item.id, "lang": item.lang, "kind": item.kind,
         "answerable": item.answerable, "rank": first_relevant_rank(passages, item.evidence) if item.answerable else None,
-        "keyword_recall": keyword_recall(answer.answer, item.answer_keywords) if item.answerable else None,
+        "keyword_recall": keyword_recall(answer.answer, item.answer_keywords) if item.answerable else None, **table,
         **{k: v for k, v in data.items() if k != "question"}, "question": item.question,
     }
 
@@ -184,7 +216,8 @@ def run_set(bot, prepared: PreparedSet, k: int, progress: bool) -> tuple[dict, l
             else:
                 answer = naive_ask(bot, it.question, retriever, k)
             outcomes.append(Outcome(it, [c.text for c in answer.citations], answer.answer, answer.abstained,
-                                    answer.latency_ms))
+                                    answer.latency_ms, answer.short_answer, composed=retriever == "planbot",
+                                    rows=cited_rows(answer.citations)))
             records.append(_record(prepared.spec.name, retriever, it, answer))
         figures[retriever] = slices(outcomes)
     return figures, records
@@ -229,7 +262,7 @@ def run_suite(suite: Path, *, profile: str = "full", settings: Settings, embedde
             log(f"{spec.name}: skipped ({exc})")
             run.sets.append({**entry, "status": "skipped", "reason": str(exc)})
             continue
-        index = cached_index(spec.name, prepared.corpus, settings, embedder, cache_root, progress=progress)
+        index = cached_index(spec.index_label, prepared.corpus, settings, embedder, cache_root, progress=progress)
         log(f"{spec.name}: {len(prepared.items)} questions; index "
             + ("reused" if index.hit else f"built in {index.seconds:.0f}s") + f" ({index.home})")
         bot = Planbot(settings.model_copy(update={"home": index.home, "collection": COLLECTION}), embedder)
@@ -253,7 +286,8 @@ def run_suite(suite: Path, *, profile: str = "full", settings: Settings, embedde
 
 COLUMNS = [("n", None), ("hit@1", "hit@1"), ("hit@5", "hit@5"), ("MRR", "mrr"), ("keywords", "answer_keywords"),
            ("ans.refused", "answerable_wrongly_abstained"), ("unans.refused", "unanswerable_abstained"),
-           ("p50 ms", "latency_p50_ms")]
+           ("figure", "figure_in_answer"), ("row@3", "row@3"), ("p50 ms", "latency_p50_ms")]
+FIGURE_KEYS = {"figure_in_answer", "row@3"}  # None (shown "-") where the slice has no answer_figure question
 
 
 def _cells(m: dict) -> list[str]:
@@ -261,6 +295,8 @@ def _cells(m: dict) -> list[str]:
     for _, key in COLUMNS[1:]:
         if key == "latency_p50_ms":
             cells.append(f"{m[key]:.0f}")
+        elif key in FIGURE_KEYS:
+            cells.append("-" if m.get(key) is None else f"{m[key]:.3f}")
         elif key == "unanswerable_abstained":
             cells.append(f"{m[key]:.3f}" if m["unanswerable"] else "-")
         else:
@@ -286,4 +322,9 @@ def format_table(run: SuiteRun) -> str:
                 m = s["figures"][retriever][slice_name]
                 name = "**planbot**" if retriever == "planbot" else retriever
                 lines.append("| " + " | ".join([s["name"], slice_name, name, *_cells(m)]) + " |")
+    if any(s["status"] == "ran" and s["figures"]["planbot"]["all"].get("figure_questions") for s in run.sets):
+        notes.append("figure: share of the answerable questions with an answer_figure whose answer holds that figure "
+                     "exactly (the default pipeline only; a baseline has no answer). row@3: share of them whose row "
+                     "(evidence = the row's label cell) is among the first 3 citations (for bm25 and dense: their "
+                     "top 3 passages).")
     return "\n".join(lines + [""] + notes)

@@ -116,7 +116,8 @@ def test_suite_indexes_each_corpus_once_and_reports_every_retriever(tmp_path):
 
 
 def test_fast_suite_runs_every_set_beside_the_naive_baselines(embedder, tmp_path):
-    """The CI profile of evals/suite.toml: seeds, TyDiQA-id and IDK-MRC subsets, DKI documents when present."""
+    """The CI profile of evals/suite.toml: seeds, TyDiQA-id and IDK-MRC subsets, DKI documents when present; the
+    DKI table set (fast = false) is skipped."""
     from evals.suite import format_table, run_suite
     from planbot.settings import Settings
 
@@ -124,7 +125,8 @@ def test_fast_suite_runs_every_set_beside_the_naive_baselines(embedder, tmp_path
                     cache_root=tmp_path / "cache", progress=False, log=lambda _: None)
     table = format_table(run)
     sets = {s["name"]: s for s in run.sets}
-    assert list(sets) == ["seeds", "tydiqa", "idkmrc", "dki"]
+    assert list(sets) == ["seeds", "tydiqa", "idkmrc", "dki", "dki_tables"]
+    assert sets["dki_tables"]["status"] == "skipped" and "fast" in sets["dki_tables"]["reason"]  # full profile only
     assert sets["seeds"]["status"] == "ran" and sets["seeds"]["questions"] >= 80
     if not (SHARED / "devsets").is_dir():
         return

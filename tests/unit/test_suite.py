@@ -229,3 +229,36 @@ def test_the_flat_regime_gets_its_own_weight_when_the_dense_gap_separates_the_se
     assert fusion.gap_split is not None and fusion.lexical_weight_id_flat > fusion.lexical_weight_id
     assert fusion.weight("id", 0.01) == fusion.lexical_weight_id_flat and fusion.weight("id", 0.1) == 1.0
     assert any(line.startswith("split") for line in lines)
+
+
+def test_sets_over_one_corpus_share_an_index_and_fast_false_skips_a_set(tmp_path):
+    docs = corpus(tmp_path / "docs", {"a.md": "a"})
+    (tmp_path / "q.jsonl").write_text(json.dumps(qa_line("a", doc="a.md")) + "\n")
+    path = write_suite(tmp_path, 'root = ".."\n[[set]]\nname = "dki"\nquestions = "q.jsonl"\ncorpus = "docs"\n'
+                                 '[[set]]\nname = "dki_tables"\nquestions = "q.jsonl"\ncorpus = "docs"\n'
+                                 'index = "dki"\nfast = false\n')
+    dki, tables = load_suite(path)
+    assert dki.index_label == tables.index_label == "dki" and dki.in_fast and not tables.in_fast
+    with pytest.raises(Skip, match="not in the fast profile"):
+        prepare(tables, "fast", tmp_path / "cache")
+    assert prepare(tables, "full", tmp_path / "cache").corpus == [docs]
+    for bad in ('index = "../x"', "index = 3", 'index = ""'):
+        with pytest.raises(PlanbotError, match="index must be a cache label"):
+            load_suite(write_suite(tmp_path, f'[[set]]\nname = "a"\ndevset = "d.json"\n{bad}\n'))
+
+
+def test_the_table_shows_the_figure_metrics_where_measured():
+    from evals.metrics import figure_metrics
+
+    item = QAItem("t", "id", "?", True, ("Baris",), ("7,5",), "table_target", (), "7,5")
+    planbot = slices([Outcome(item, ["Baris 7,5"], "7,5 [1]", False, 10.0)])
+    baseline = slices([Outcome(item, ["Baris 7,5"], "Baris 7,5", False, 10.0, composed=False)])
+    assert figure_metrics([Outcome(item, [], "", False, 1.0)])["row@3"] == 0.0
+    run = SuiteRun("suite.toml", "full", 5, [
+        {"name": "t", "status": "ran", "questions": 1, "unanswerable": 0, "documents": 1, "chunks": 1,
+         "evidence_reachable": 1.0, "cache": {"hit": True},
+         "figures": {"planbot": planbot, "bm25": baseline, "dense": baseline}}])
+    table = format_table(run)
+    assert "| t | all | **planbot** | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 0.000 | - | 1.000 | 1.000 | 10 |" in table
+    assert "| t | all | bm25 | 1 | 1.000 | 1.000 | 1.000 | 1.000 | 0.000 | - | - | 1.000 | 10 |" in table
+    assert "row@3: share of them" in table
