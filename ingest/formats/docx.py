@@ -22,6 +22,7 @@ from lxml import etree
 
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, MB, RATIO_MIN_BYTES, FormatLimits, mb
+from ingest.formats.registry import Format, ReadOptions, register
 from planbot.errors import UnreadableDocument
 
 DAMAGED = "damaged or not a DOCX file"
@@ -358,3 +359,10 @@ def _numbering_formats(doc: DocxDocument) -> dict[tuple[str, int], str]:
         for level, fmt in levels.items():
             formats[(num.get(qn("w:numId")), level)] = fmt
     return formats
+
+
+def _read(path: Path, options: ReadOptions) -> RawDocument:
+    return read_docx(path, options.limits)
+
+
+register(Format("docx", (".docx",), _read, frozenset({"docx"}), content="docx", upload=(".docx",), order=50))

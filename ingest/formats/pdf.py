@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
+from ingest.formats.registry import Format, ReadOptions, register
 from planbot.errors import UnreadableDocument
 
 ENCRYPTED = "encrypted PDF: remove the password and ingest again"
@@ -345,3 +346,10 @@ def _last_line(stderr: str) -> str:
     """Last non-empty line of a tool's stderr, shortened."""
     lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
     return lines[-1][:120] if lines else "unknown error"
+
+
+def _read(path: Path, options: ReadOptions) -> RawDocument:
+    return read_pdf(path, ocr=options.ocr, limits=options.limits)
+
+
+register(Format("pdf", (".pdf",), _read, frozenset({"pdf"}), content="pdf", upload=(".pdf",), order=40))
