@@ -23,9 +23,12 @@ def is_supported(path: Path) -> bool:
 
 
 def read_document(
-    path: Path, *, max_file_mb: float = 50.0, ocr: bool = False, limits: FormatLimits = DEFAULT_LIMITS
+    path: Path, *, max_file_mb: float = 50.0, ocr: bool = False, limits: FormatLimits = DEFAULT_LIMITS,
+    pdf_tables: bool = True,
 ) -> RawDocument:
-    """Text of one file; raises UnreadableDocument naming the reason (DocumentTooLarge past `limits`)."""
+    """Text of one file; raises UnreadableDocument naming the reason (DocumentTooLarge past `limits`).
+
+    pdf_tables: find ruled tables on PDF pages and write them as table markup (PLANBOT_PDF_TABLES)."""
     fmt = format_for(path)
     if fmt is None:
         raise UnreadableDocument(str(path), f"unsupported file type {path.suffix or '(none)'}; use one of {extensions()}")
@@ -40,4 +43,4 @@ def read_document(
             str(path), f"file is {size / 1048576:.1f} MB, over the {max_file_mb:g} MB limit (PLANBOT_MAX_FILE_MB)"
         )
     check_extension(path)
-    return fmt.read(path, ReadOptions(ocr=ocr, limits=limits))
+    return fmt.read(path, ReadOptions(ocr=ocr, limits=limits, pdf_tables=pdf_tables))

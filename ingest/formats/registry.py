@@ -27,10 +27,12 @@ _NOT_FORMATS = {"registry", "limits", "sniff"}
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """What a reader may be told besides the path: OCR for scanned PDFs, and the size limits."""
+    """What a reader may be told besides the path: OCR for scanned PDFs, the size limits, and whether to look
+    for tables on PDF pages."""
 
     ocr: bool = False
     limits: FormatLimits = DEFAULT_LIMITS
+    pdf_tables: bool = True
 
 
 Reader = Callable[[Path, ReadOptions], RawDocument]
