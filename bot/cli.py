@@ -218,10 +218,10 @@ def status(as_json, home, collection):
 
 def _format_of(source: str) -> str:
     """The format a file is read as, from its extension (what `status` groups failures by)."""
-    from ingest.readers import SUPPORTED
+    from ingest.formats.registry import format_for
 
-    suffix = Path(source).suffix.lower()
-    return SUPPORTED.get(suffix, suffix.lstrip(".") or "(none)")
+    fmt = format_for(source)
+    return fmt.name if fmt else Path(source).suffix.lower().lstrip(".") or "(none)"
 
 
 @cli.command("eval")

@@ -164,8 +164,9 @@ class Indexer:
             chunker,
             max_file_mb=settings.max_file_mb,
             ocr=settings.ocr,
-            settings_key=f"{embedder.model_name}/{settings.chunk_tokens}",
+            settings_key=f"{embedder.model_name}/{settings.chunk_tokens}" + ("" if settings.pdf_tables else "/no-pdf-tables"),
             limits=FormatLimits.from_settings(settings),
+            pdf_tables=settings.pdf_tables,
         )
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))

@@ -81,9 +81,10 @@ class Preparer:
     """Turns source files into Prepared documents with one chunker and the corpus catalogs."""
 
     def __init__(self, chunker: StructureChunker, *, max_file_mb: float, ocr: bool, settings_key: str,
-                 limits: FormatLimits = DEFAULT_LIMITS):
+                 limits: FormatLimits = DEFAULT_LIMITS, pdf_tables: bool = True):
         self.chunker = chunker
         self.limits = limits
+        self.pdf_tables = pdf_tables
         self.max_file_mb = max_file_mb
         self.ocr = ocr
         self.settings_key = settings_key
@@ -109,7 +110,8 @@ class Preparer:
 
     def prepare(self, source: SourceFile, version: str) -> Prepared:
         """Read, clean, describe and chunk one file; raises UnreadableDocument."""
-        raw = read_document(source.path, max_file_mb=self.max_file_mb, ocr=self.ocr, limits=self.limits)
+        raw = read_document(source.path, max_file_mb=self.max_file_mb, ocr=self.ocr, limits=self.limits,
+                            pdf_tables=self.pdf_tables)
         parts, page_starts, offset = [], [], 0
         for page in raw.pages:
             cleaned = clean_text(page)

@@ -24,7 +24,6 @@ from bot.web.chart import indicator_chart
 from bot.web.documents import (
     DOC_COLUMNS,
     FAILURE_COLUMNS,
-    UPLOAD_TYPES,
     document_rows,
     failure_rows,
     ingest_upload,
@@ -36,6 +35,7 @@ from bot.web.feedback import FeedbackStore
 from bot.web.followup import rewrite
 from bot.web.plans import PLAN_COLUMNS, row_span, source_text, table, write_csv
 from bot.web.throttle import LoginThrottle, LoginThrottleMiddleware
+from ingest.formats.registry import upload_extensions
 from ingest.structure import KINDS
 from planbot.errors import ConfigError, PlanbotError
 from planbot.settings import Settings
@@ -257,10 +257,10 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
                 plan_passage = gr.HTML("", elem_id="plan-passage", js_on_load=None)
                 plan_file = gr.File(label="CSV", elem_id="plan-file", interactive=False)
             with gr.Tab("Dokumen / Documents", id="documents"):
-                gr.Markdown(f"Unggah / Upload: {', '.join(UPLOAD_TYPES)} (maks. / max {bot.settings.max_file_mb:g} MB)")
+                gr.Markdown(f"Unggah / Upload: {', '.join(upload_extensions())} (maks. / max {bot.settings.max_file_mb:g} MB)")
                 with gr.Row():
                     file = only_uploaded_files(gr.File(label="Unggah dokumen / Upload a document",
-                                                       file_types=list(UPLOAD_TYPES), type="filepath",
+                                                       file_types=list(upload_extensions()), type="filepath",
                                                        elem_id="upload-file"))
                     with gr.Column():
                         upload_go = gr.Button("Unggah & indeks / Upload & ingest", variant="primary", elem_id="upload-go")

@@ -25,11 +25,11 @@ from gradio.data_classes import FileData
 from gradio.utils import get_upload_folder
 
 from index.indexer import IngestReport
+from ingest.formats.registry import upload_extensions
 from planbot.errors import PlanbotError
 
 log = logging.getLogger(__name__)
 
-UPLOAD_TYPES = (".txt", ".md", ".html", ".pdf", ".docx")
 UPLOADS = "uploads"  # the folder under <home>, and the namespace of upload ids
 DOC_COLUMNS = ["doc_id", "title", "region", "period", "chunks"]
 FAILURE_COLUMNS = ["source", "reason"]
@@ -129,9 +129,10 @@ def check_upload(path: Path, max_file_mb: float) -> None:
     suffix = path.suffix.lower()
     if not path.is_file():  # e.g. refused a moment ago (and so removed), then sent again
         raise PlanbotError(f"{path.name}: the uploaded file is no longer on the server; choose it again")
-    if suffix not in UPLOAD_TYPES:
+    accepted = upload_extensions()  # the format registry's
+    if suffix not in accepted:
         raise PlanbotError(
-            f"{path.name}: file type {suffix or '(none)'} is not accepted; upload one of {', '.join(UPLOAD_TYPES)}"
+            f"{path.name}: file type {suffix or '(none)'} is not accepted; upload one of {', '.join(accepted)}"
         )
     size = path.stat().st_size
     if size == 0:

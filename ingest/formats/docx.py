@@ -1,4 +1,4 @@
-"""DOCX to markdown-like text: headings as `#` lines, list paragraphs as `- `/`1. ` lines, tables as rows.
+"""DOCX to markdown-like text: headings as `#` lines, list paragraphs as `- `/`1. ` lines, tables as HTML markup.
 
 A DOCX is a zip: its central directory is checked against FormatLimits (entries, unpacked bytes, XML part
 size, compression ratio) and the paragraphs and table cells of word/document.xml are counted in a stream
@@ -22,6 +22,8 @@ from lxml import etree
 
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, MB, RATIO_MIN_BYTES, FormatLimits, mb
+from ingest.formats.registry import Format, ReadOptions, register
+from ingest.formats.table_markup import MarkupCell, table_html
 from planbot.errors import UnreadableDocument
 
 DAMAGED = "damaged or not a DOCX file"
@@ -195,7 +197,7 @@ def _collect(parent, doc: DocxDocument, numbering: _Numbering, out: list[str]) -
         if child.tag == _W_P:
             out.append(paragraph_text(Paragraph(child, doc), numbering))
         elif child.tag == qn("w:tbl"):
-            out.append(table_text(Table(child, doc)))
+            out.append(table_markup(Table(child, doc)))
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
@@ -238,27 +240,66 @@ def _outline_level(candidates: list) -> int | None:
     return None
 
 
-def table_text(table: Table) -> str:
-    """Rows of cells joined by " | ", one row per line; merged cells appear once.
+def table_markup(table: Table) -> str:
+    """The table as HTML table markup (table_markup.py): a horizontal merge (gridSpan) is one cell with a
+    colspan, a vertical merge (vMerge restart, then continue) one cell with a rowspan; "" when it has no text.
 
-    Read from the row's own w:tc elements in one pass: a horizontal span (gridSpan) is one cell, a
-    vertically merged cell repeats the text of the cell above it at the same grid column. (python-docx's
-    row.cells expands every span, so one gridSpan of 2,000,000,000 would fill memory.)
+    Read from each row's own w:tc elements in one pass, so the work is one step per cell written: python-docx's
+    row.cells expands every span (one gridSpan of 2,000,000,000 would fill memory), and a span is only ever a
+    number here. Rows marked as repeating header rows (w:tblHeader) at the top are written as <th> cells, with
+    the rows a header cell merges down into.
     """
-    lines = []
-    above: dict[int, str] = {}
-    for tr in table._tbl.tr_lst:
-        cells, here = [], {}
+    rows: list[list[MarkupCell]] = []
+    first_row: dict[int, int] = {}  # id of a cell -> the row it starts in
+    above: dict[int, MarkupCell] = {}  # grid column -> the cell starting there in the row above
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[MarkupCell] = []
+        here: dict[int, MarkupCell] = {}
         column = tr.grid_before
+        if column:  # grid columns the row leaves out before its first cell
+            row.append(MarkupCell("", colspan=column))
+            first_row[id(row[-1])] = r
         for tc in tr.tc_lst:
-            text = above.get(column, "") if tc.vMerge == "continue" else _clean(_Cell(tc, table).text)
-            cells.append(text)
-            here[column] = text
-            column += max(tc.grid_span, 1)
+            span = max(tc.grid_span, 1)
+            merged = above.get(column) if tc.vMerge == "continue" else None
+            if merged is not None and merged.colspan == span:
+                merged.rowspan += 1
+                cell = merged
+            else:
+                cell = MarkupCell(_clean(_Cell(tc, table).text), colspan=span)
+                first_row[id(cell)] = r
+                row.append(cell)
+            here[column] = cell
+            column += span
         above = here
-        if any(cells):
-            lines.append(" | ".join(cells))
-    return "\n".join(lines)
+        rows.append(row)
+    _mark_header(table, rows, first_row)
+    return table_html(rows)
+
+
+def _mark_header(table: Table, rows: list[list[MarkupCell]], first_row: dict[int, int]) -> None:
+    """Cells of the leading rows marked w:tblHeader become <th>, with the rows their merges reach into; no
+    row is marked when that would be every row (the table reader then finds the header itself)."""
+    count = 0
+    for tr in table._tbl.tr_lst:
+        trpr = tr.trPr
+        mark = trpr.find(qn("w:tblHeader")) if trpr is not None else None
+        if mark is None or mark.get(qn("w:val"), "true").lower() in ("0", "false", "off"):
+            break
+        count += 1
+    grew = True
+    while grew and count:
+        grew = False
+        for row in rows[:count]:
+            for cell in row:
+                reach = first_row[id(cell)] + cell.rowspan
+                if reach > count:
+                    count, grew = reach, True
+    if count >= len(rows):
+        return
+    for row in rows[:count]:
+        for cell in row:
+            cell.header = True
 
 
 def _clean(text: str) -> str:
@@ -358,3 +399,10 @@ def _numbering_formats(doc: DocxDocument) -> dict[tuple[str, int], str]:
         for level, fmt in levels.items():
             formats[(num.get(qn("w:numId")), level)] = fmt
     return formats
+
+
+def _read(path: Path, options: ReadOptions) -> RawDocument:
+    return read_docx(path, options.limits)
+
+
+register(Format("docx", (".docx",), _read, frozenset({"docx"}), content="docx", upload=(".docx",), order=50))

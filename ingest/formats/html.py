@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
+from ingest.formats.registry import Format, ReadOptions, register
 from planbot.errors import UnreadableDocument
 
 # Server template markup left in saved pages: PHP, ASP/JSP, Blade, Jinja/Twig.
@@ -312,3 +313,12 @@ def _finish(raw: str) -> str:
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n" if out else ""
+
+
+def _read(path: Path, options: ReadOptions) -> RawDocument:
+    return read_html(path, options.limits)
+
+
+# A page saved without markup at its start sniffs as text and is still read as HTML.
+register(Format("html", (".html", ".htm"), _read, frozenset({"html", "text"}), content="html", upload=(".html",),
+                order=30))

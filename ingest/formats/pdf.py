@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
+from ingest.formats.pdf_tables import pages_with_tables
+from ingest.formats.registry import Format, ReadOptions, register
 from planbot.errors import UnreadableDocument
 
 ENCRYPTED = "encrypted PDF: remove the password and ingest again"
@@ -45,11 +47,14 @@ log = logging.getLogger(__name__)
 
 
 def read_pdf(
-    path: Path, *, ocr: bool = False, max_pages: int | None = None, limits: FormatLimits = DEFAULT_LIMITS
+    path: Path, *, ocr: bool = False, max_pages: int | None = None, limits: FormatLimits = DEFAULT_LIMITS,
+    tables: bool = True,
 ) -> RawDocument:
     """Text of each page (pages[n-1] is page n); raises UnreadableDocument naming what is wrong.
 
-    A PDF with more pages than limits.pdf_max_pages is refused before any page is extracted.
+    A PDF with more pages than limits.pdf_max_pages is refused before any page is extracted. With `tables`,
+    ruled tables on pages of the text layer that look tabular are written as HTML table markup
+    (pdf_tables.py); pages read by OCR stay plain text.
     """
     check_pdf_bytes(path)
     reader = _open(path)
@@ -66,6 +71,8 @@ def read_pdf(
             raise UnreadableDocument(str(path), "OCR found no text on the pages")
     else:
         _warn_empty_pages(pages, warnings)
+        if tables:
+            pages, _ = pages_with_tables(path, pages, warnings)
     return RawDocument(format="pdf", pages=pages, paginated=True, title=_title(reader), warnings=warnings)
 
 
@@ -345,3 +352,10 @@ def _last_line(stderr: str) -> str:
     """Last non-empty line of a tool's stderr, shortened."""
     lines = [line.strip() for line in (stderr or "").splitlines() if line.strip()]
     return lines[-1][:120] if lines else "unknown error"
+
+
+def _read(path: Path, options: ReadOptions) -> RawDocument:
+    return read_pdf(path, ocr=options.ocr, limits=options.limits, tables=options.pdf_tables)
+
+
+register(Format("pdf", (".pdf",), _read, frozenset({"pdf"}), content="pdf", upload=(".pdf",), order=40))

@@ -6,6 +6,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ingest.formats.registry import accepted_content, extension_for_content
 from planbot.errors import UnreadableDocument
 
 HEAD_BYTES = 8192
@@ -20,16 +21,7 @@ _HTML_START = re.compile(
 _LEADING_JUNK = re.compile(r"\A(?:\s+|<!--.*?(?:-->|\Z)|<\?xml[^>]*>)", re.DOTALL)
 _CONTROL = set(range(32)) - {9, 10, 12, 13, 27}
 
-# Extension -> sniffed formats that are acceptable for it.
-_ACCEPT = {
-    ".pdf": {"pdf"},
-    ".docx": {"docx"},
-    ".html": {"html", "text"},
-    ".htm": {"html", "text"},
-    ".txt": {"text", "html"},
-    ".md": {"text", "html"},
-    ".markdown": {"text", "html"},
-}
+# What each sniffed content kind is called in a message.
 _NAMES = {
     "pdf": "PDF",
     "docx": "DOCX",
@@ -38,7 +30,6 @@ _NAMES = {
     "text": "plain text",
     "binary": "binary",
 }
-_RENAME = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
 
 
 def sniff_format(path: Path, head: bytes) -> str | None:
@@ -109,7 +100,7 @@ def _decode_head(head: bytes) -> str | None:
 def check_extension(path: Path) -> None:
     """Raise UnreadableDocument when the content does not match the extension (e.g. a PDF named .docx)."""
     ext = path.suffix.lower()
-    accepted = _ACCEPT.get(ext)
+    accepted = accepted_content(ext)
     if accepted is None:
         return
     try:
@@ -135,6 +126,7 @@ def mismatch_reason(ext: str, real: str, head: bytes = b"") -> str:
         return "binary content, not text"
     if real == "zip":
         return f"content is a ZIP archive without word/document.xml, not a DOCX, but the file is named {ext}"
+    rename = extension_for_content(real)
     if ext == ".docx" and real in ("text", "html"):
-        return f"damaged or not a DOCX file: the content is {_NAMES[real]}, rename it to {_RENAME[real]}"
-    return f"content is {_NAMES[real]} but the file is named {ext}: rename it to {_RENAME[real]}"
+        return f"damaged or not a DOCX file: the content is {_NAMES[real]}, rename it to {rename}"
+    return f"content is {_NAMES[real]} but the file is named {ext}: rename it to {rename}"

@@ -166,7 +166,7 @@ def test_docx_table_cells_count_toward_the_paragraph_limit(tmp_path: Path):
     assert "more than 300 paragraphs and table cells" in error.reason
     assert "Indikator" not in error.reason
     doc = read_docx(tmp_path / "table.docx", FormatLimits(docx_max_paragraphs=500))
-    assert doc.pages[0].count("75,1 | 75,1") == 40 * 2
+    assert doc.pages[0].count("<tr><td>75,1</td><td>75,1</td><td>75,1</td><td>75,1</td><td>75,1</td></tr>") == 40
 
 
 def test_docx_huge_grid_span_is_one_cell(tmp_path: Path):
@@ -180,7 +180,25 @@ def test_docx_huge_grid_span_is_one_cell(tmp_path: Path):
     started = time.monotonic()
     doc = read_docx(docx)
     assert time.monotonic() - started < 3
-    assert doc.pages[0].strip() == "Indikator | 2029"
+    assert doc.pages[0].strip() == '<table>\n<tr><td colspan="100">Indikator</td><td>2029</td></tr>\n</table>'
+
+
+def test_docx_huge_grid_before_and_long_vertical_merge_stay_numbers(tmp_path: Path):
+    """A row skipping 100 million grid columns (gridBefore) and a cell merged down over 3,000 rows are one
+    cell each in the markup: nothing is expanded per grid column or per merged row."""
+    skip = (b'<w:tr><w:trPr><w:gridBefore w:val="100000000"/></w:trPr>'
+            b"<w:tc><w:p><w:r><w:t>2029</w:t></w:r></w:p></w:tc></w:tr>")
+    first = (b'<w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>Urusan</w:t></w:r></w:p></w:tc>'
+             b"<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr>")
+    rest = b"<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc><w:tc><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc></w:tr>"
+    body = b"<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/></w:tblGrid>" + skip + first + rest * 3_000 + b"</w:tbl>"
+    docx = rewrite_docx(small_docx(tmp_path / "a.docx"), tmp_path / "merge.docx", [body])
+    started = time.monotonic()
+    text = read_docx(docx).pages[0]
+    assert time.monotonic() - started < 5
+    assert text.startswith('<table>\n<tr><td colspan="100"></td><td>2029</td></tr>\n'
+                           '<tr><td rowspan="3001">Urusan</td><td>1</td></tr>\n<tr><td>2</td></tr>\n')
+    assert text.count("<tr>") == 3_002 and text.count("Urusan") == 1
 
 
 def test_docx_list_level_is_bounded(tmp_path: Path):

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.cleaning import clean_text
 from ingest.formats import RawDocument
 from ingest.formats.docx import read_docx
 from ingest.formats.html import read_html, strip_template_markup
 from ingest.formats.pdf import GARBLED, NO_TEXT_LAYER, looks_like_language, read_pdf
 from ingest.formats.sniff import check_extension, sniff_format
+from ingest.tables import find_tables
 from planbot.errors import UnreadableDocument
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -310,9 +312,11 @@ def test_docx_headings_lists_and_table(tmp_path: Path):
         "Catatan:\n\n"
         "- Air bersih\n"
         "- Sanitasi\n\n"
-        "Indikator | 2025 | 2029\n"
-        "IPM | 75,1 | 78,0\n"
-        "Kemiskinan | 9,2% | 7,5%\n\n"
+        "<table>\n"
+        "<tr><td>Indikator</td><td>2025</td><td>2029</td></tr>\n"
+        "<tr><td>IPM</td><td>75,1</td><td>78,0</td></tr>\n"
+        "<tr><td>Kemiskinan</td><td>9,2%</td><td>7,5%</td></tr>\n"
+        "</table>\n\n"
         "Penutup dokumen.\n"
     )
 
@@ -606,6 +610,21 @@ def test_corpus_large_ocr_tables_pdf(himpunan: RawDocument):
 
 
 @needs_corpus
+def test_corpus_budget_tables_read_as_tables(himpunan: RawDocument):
+    """The budget tables have rules between columns only: each column's body is one tall cell, split back into
+    one row per figure, a program name wrapped over two lines staying one cell."""
+    assert sum("<table>" in page for page in himpunan.pages) >= 190
+    (table,) = find_tables(clean_text(himpunan.pages[7]))
+    assert table.grid.width == 9 and len(table.rows) == 10
+    assert table.labels[1:] == ["RUPIAH MURNI", "PNBP", "BLU", "PLN", "HLN", "PDN", "SBSN", "JUMLAH"]
+    line = table.row_lines()[4]
+    assert line.split("; ")[0].endswith(
+        ": 002.01.01 Program Dukungan Manajemen dan Pelaksanaan Tugas Teknis Lainnya Sekretariat Jenderal DPR RI")
+    assert line.endswith("; RUPIAH MURNI: 1.998.530.447; PNBP: 0; BLU: 0; PLN: 0; HLN: 0; PDN: 0; SBSN: 0; "
+                         "JUMLAH: 1.998.530.447")
+
+
+@needs_corpus
 def test_corpus_clean_manual_pdf():
     doc = read_pdf(PDF_DIR / "manual-renja-kl-2019-bappenas.pdf")
     assert len(doc.pages) == 63
@@ -621,6 +640,11 @@ def test_corpus_slides_pdf():
     assert "RENCANA STRATEGIS" in doc.pages[0] and "KEMENTERIAN PENDIDIKAN DAN" in doc.pages[0]
     assert "Siklus Perencanaan & Penganggaran Pendidikan" in doc.pages[1]
     assert doc.title is None  # the file's metadata title is empty
+    assert "<table" not in doc.pages[1]  # the frame drawn round a slide is not a table
+    (table,) = find_tables(clean_text(doc.pages[45]))
+    assert table.labels == ["NO", "PROGRAM", "2015", "2016", "2017", "2018", "2019", "TOTAL"]
+    assert table.row_lines()[3] == ("NO: 3; PROGRAM: Program Dikdasmen; 2015: 31.347,82; 2016: 37.664,01; "
+                                    "2017: 38.747,36; 2018: 39.920,94; 2019: 41.132,42; TOTAL: 188.812,55")
 
 
 @needs_corpus
