@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.terms import QueryTerms, matches
 from index.lexical import analyze, stem, words
 from ingest.structure import PlanItem
-from planbot.language import EN_ID, ORDINALS, translate_terms
+from planbot.language import EN_ID, ORDINALS, QUESTION_WORDS, STOPWORDS, TABLE_QUESTION_WORDS, translate_terms
 
 _NUMBERED_MISSION = re.compile(
     r"\b(?:misi|mission)\s*(?:ke-?\s*)?(\d{1,2})\b|\b(?:misi|mission)\s+(" + "|".join(ORDINALS) + r")\b"
@@ -184,27 +184,47 @@ def _covering_mission(q: QueryTerms, rows: list[PlanRow]) -> list[PlanRow]:
     return [p for p in (best, parent) if p]
 
 
-MIN_INDICATOR_SHARE = 0.6  # of an indicator name's terms the question must hold to be asking about it
+# An item read from a table row is what a question asks about when the question holds nearly all of the item's
+# name (all of it, or all but one word of a name of four words or more) and the name is at least half of what
+# the question is about (its topic words besides the cell it asks for: target, baseline, budget, years).
+MIN_NAME_SHARE = 0.75
+MIN_QUESTION_SHARE = 0.5
+_CELL_TERMS = frozenset(analyze(" ".join(TABLE_QUESTION_WORDS)))
 
 
-def indicator_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
-                    docs: frozenset[str] | None) -> PlanRow | None:
-    """The indicator (a table row of yearly values) whose name the question holds best: most of its terms, at
-    least two of them (or its only one); None when no indicator is named that clearly. English questions are
-    read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup")."""
+def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
+                     docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",)) -> PlanRow | None:
+    """The item read from a table row (an indicator, a program, a goal) that the question names: see
+    MIN_NAME_SHARE and MIN_QUESTION_SHARE; None when no item, or items of different names, match equally.
+    English questions are read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup")."""
     terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
-    best, best_key = None, (0.0, 0)
+    place = set(words(region)) if region else set()
+    topic = [  # what the question is about, word by word (an English word with its translations)
+        {stem(w)} | (set(analyze(" ".join(translate_terms(w)))) if language == "en" else set())
+        for w in words(question)
+        if w not in STOPWORDS and w not in QUESTION_WORDS and w not in TABLE_QUESTION_WORDS and w not in place
+        and not w.isdigit()
+    ]
+    best: list[PlanRow] = []
+    best_key = (0.0, 0.0)
     for r in rows:
-        if r.kind != "indicator" or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
+        if r.kind not in kinds or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
             continue
-        name = set(analyze(r.text))
+        name = set(analyze(r.text)) - _CELL_TERMS
         if not name:
             continue
         shared = sum(1 for t in name if matches(t, terms))
-        share = shared / len(name)
-        if share >= MIN_INDICATOR_SHARE and shared >= min(2, len(name)) and (share, shared) > best_key:
-            best, best_key = r, (share, shared)
-    return best
+        name_share = shared / len(name)
+        question_share = sum(1 for unit in topic if any(matches(t, name) for t in unit)) / len(topic) if topic else 0.0
+        if name_share < MIN_NAME_SHARE or question_share < MIN_QUESTION_SHARE or shared < min(2, len(name)):
+            continue
+        key = (name_share, question_share)
+        if key > best_key:
+            best, best_key = [r], key
+        elif key == best_key:
+            best.append(r)
+    names = {" ".join(analyze(r.text)) for r in best}
+    return best[0] if len(names) == 1 else None
 
 
 def indicator_years_note(row: PlanRow, years: tuple[int, ...], language: str) -> str:

@@ -18,11 +18,11 @@ from bot.citations import citation_of
 from bot.decide import Decider, measure
 from bot.plan import (
     PlanRow,
-    indicator_asked,
     indicator_years_note,
     missing_number,
     plan_rows_across,
     plan_rows_for,
+    table_item_asked,
     terms_beyond,
 )
 from bot.question import Question, read_question, refusal_text
@@ -40,7 +40,7 @@ from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
 from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
-from planbot.language import bm25_query
+from planbot.language import TABLE_QUESTION_WORDS, bm25_query
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
@@ -221,7 +221,7 @@ class Planbot:
             hits = retriever.retrieve(bundle)
         if named and not spread:
             hits = preferring(retriever, bundle, named, hits)
-        plan_hits = self._plan_hits(plan_rows)
+        plan_hits = self._plan_hits(plan_rows + self._table_rows_asked(read, q, asked_region, named))
         cited = {p.node.node_id for p in plan_hits}
         hits = plan_hits + [h for h in hits if h.node.node_id not in cited]
         hits = hits[: k or self.settings.top_k]
@@ -275,12 +275,21 @@ class Planbot:
                       confidence=decision.probability if decision else None,
                       short_answer=short if not plan_rows and fact else None)
 
+    def _table_rows_asked(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> list[PlanRow]:
+        """The table row a question asks a cell of ("Berapa target <indicator> 2027?", "the budget of <program>"):
+        cited first, so the row is quoted and its figure read, wherever search ranks it."""
+        if not (set(words(read.text)) & TABLE_QUESTION_WORDS or read.kind == "how_much"):
+            return []
+        row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
+                               kinds=("indicator", "program", "goal"))
+        return [row] if row else []
+
     def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
         """For a figure asked of an indicator for a year its table has no column for: what the plan does give
         ("" otherwise, and the not-found answer describes the corpus)."""
         if not read.years:
             return ""
-        row = indicator_asked(read.text, read.language, q, self.plan_rows, region, named)
+        row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named)
         fields = (row.fields or {}) if row else {}
         yearly = fields.get("targets") or fields.get("values") or fields.get("outturns") or {}
         if not row or not yearly or any(str(y) in yearly for y in read.years):

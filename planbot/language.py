@@ -287,6 +287,11 @@ FIGURE_WORDS = frozenset(
     "target targets value figure level population persentase tingkat angka jumlah besaran nilai total target "
     "anggaran biaya pagu realisasi capaian banyaknya".split()
 )
+# A question holding one of these and naming a table row (an indicator, a program) asks for a cell of it.
+TABLE_QUESTION_WORDS = FIGURE_WORDS | frozenset(
+    "satuan unit units diukur measured baseline awal akhir final indikator indicator indicators perangkat "
+    "penanggung responsible agency".split()
+)
 # yes/no cues count only at the start of the question ("is", "do" occur inside many questions)
 START_ONLY_KINDS = frozenset({"yes_no"})
 
