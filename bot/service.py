@@ -33,7 +33,7 @@ from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
 from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
-from planbot.language import bm25_query
+from planbot.language import bm25_query, detect_language
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
@@ -310,8 +310,10 @@ class Planbot:
 
     def _compare_answer(self, read: Question, embedding: list[float], regions: list[str], unknown: list[str],
                         mode: str, started: float) -> Answer:
-        """A compare question's answer: a section per region named, each line cited."""
-        language = read.language
+        """A compare question's answer: a section per region named, each line cited. Its language is read
+        without the region names: "compare ... between Kota Metro and Kota Bekasi" is English."""
+        names = {w for r in regions for w in words(r)}
+        language = detect_language(" ".join(w for w in words(read.text) if w not in names)) if names else read.language
         theme = theme_of(read.text, region_words(self.corpus.regions) | {w for u in unknown for w in words(u)})
         bundle = QueryBundle(query_str=bm25_query(theme.text or read.text, language), embedding=embedding)
         result = self._compare(theme, region_scopes(regions, self._doc_regions()), bundle, language, mode, unknown)
