@@ -15,7 +15,16 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
 from bot.answer import compose, compose_plan, select
 from bot.citations import citation_of
-from bot.compare import Comparison, Scope, compare, compose_compare, region_scopes, region_words, theme_of
+from bot.compare import (
+    Comparison,
+    Scope,
+    Theme,
+    compare,
+    compose_compare,
+    region_scopes,
+    region_words,
+    theme_of,
+)
 from bot.decide import Decider, measure
 from bot.plan import PlanRow, missing_number, plan_rows_across, plan_rows_for, terms_beyond
 from bot.question import Question, read_question, refusal_text
@@ -183,8 +192,9 @@ class Planbot:
         regions = regions_named(question, self.corpus.regions)
         if read.across_regions and not region and not doc_id:
             unknown = unknown_places(question, self.corpus) if regions else []
-            if len(regions) + len(unknown) >= 2 and regions:  # "Bandingkan ... Kota Metro dan Kota Bekasi"
-                return self._compare_answer(read, embedding, regions, unknown, mode, started)
+            theme = theme_of(question, region_words(self.corpus.regions) | {w for u in unknown for w in words(u)})
+            if len(regions) + len(unknown) >= 2 and regions and theme:  # "Bandingkan ... Kota Metro dan Kota Bekasi"
+                return self._compare_answer(read, theme, embedding, regions, unknown, mode, started)
         asked_region = region or (regions[0] if len(regions) == 1 else None)
         q = without_region_words(q, asked_region)
         spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
@@ -276,6 +286,10 @@ class Planbot:
         """Plans side by side on a typed theme: one section per region, then one per document (the Plans tab)."""
         self.refresh_if_changed()
         language = language or read_question(theme).language
+        found = theme_of(theme, region_words(self.corpus.regions))
+        if not found:
+            raise PlanbotError("type a theme to compare (a topic such as 'sanitasi', or 'misi', 'program')")
+        embedding = self.embedder.get_query_embedding(theme)  # the model runs outside the lock
         with self._lock:
             scopes = region_scopes([r for r in regions or [] if r in self.corpus.regions], self._doc_regions())
             for d in doc_ids or []:
@@ -285,10 +299,7 @@ class Planbot:
                 scopes.append(Scope(meta.get("title") or d, meta.get("region"), (d,)))
             if len(scopes) < 2:
                 raise PlanbotError("choose two or more regions or documents to compare")
-            found = theme_of(theme, region_words(self.corpus.regions))
-            if not found:
-                raise PlanbotError("type a theme to compare (a topic such as 'sanitasi', or 'misi', 'program')")
-            bundle = QueryBundle(query_str=bm25_query(theme, language), embedding=self.embedder.get_query_embedding(theme))
+            bundle = QueryBundle(query_str=bm25_query(theme, language), embedding=embedding)
             return self._compare(found, scopes, bundle, language, mode)
 
     def _doc_regions(self) -> list[tuple[str, str | None]]:
@@ -308,13 +319,12 @@ class Planbot:
         return compare(theme, scopes, self.plan_rows, idf=self.lexical.idf, chunk_hit=chunk_hit, passages=passages,
                        language=language, unknown=unknown or [])
 
-    def _compare_answer(self, read: Question, embedding: list[float], regions: list[str], unknown: list[str],
-                        mode: str, started: float) -> Answer:
+    def _compare_answer(self, read: Question, theme: Theme, embedding: list[float], regions: list[str],
+                        unknown: list[str], mode: str, started: float) -> Answer:
         """A compare question's answer: a section per region named, each line cited. Its language is read
         without the region names: "compare ... between Kota Metro and Kota Bekasi" is English."""
         names = {w for r in regions for w in words(r)}
         language = detect_language(" ".join(w for w in words(read.text) if w not in names)) if names else read.language
-        theme = theme_of(read.text, region_words(self.corpus.regions) | {w for u in unknown for w in words(u)})
         bundle = QueryBundle(query_str=bm25_query(theme.text or read.text, language), embedding=embedding)
         result = self._compare(theme, region_scopes(regions, self._doc_regions()), bundle, language, mode, unknown)
         sections = [s.as_dict() for s in result.sections]

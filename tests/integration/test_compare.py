@@ -107,3 +107,8 @@ def test_the_plans_tab_compares_documents_by_a_typed_theme(bot):
     assert [i.kind for i in result.sections[1].items] == ["agency_mission"]
     with pytest.raises(Exception, match="two or more"):
         bot.compare("infrastruktur", doc_ids=[rpjmd])
+
+
+def test_regions_compared_without_a_theme_keep_the_answer_across_regions(bot):
+    answer = bot.ask("Bandingkan Kota Metro dan Kota Bekasi")
+    assert answer.compare == []
