@@ -50,6 +50,7 @@ class Answer:
     signals: dict[str, float] | None = None  # what the answer-or-not decision read (bot.decide.Signals)
     confidence: float | None = None  # the calibrated probability that the passages support an answer
     short_answer: str | None = None  # a factoid question's figure, date or name with its [n], leading the answer
+    compare: list[dict] = field(default_factory=list)  # a compare question's sections (bot.compare.Section)
 
     def as_dict(self) -> dict:
         d = asdict(self)

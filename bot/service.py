@@ -12,9 +12,19 @@ from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
-from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question
+from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
 from bot.answer import compose, compose_plan, select
 from bot.citations import citation_of
+from bot.compare import (
+    Comparison,
+    Scope,
+    Theme,
+    compare,
+    compose_compare,
+    region_scopes,
+    region_words,
+    theme_of,
+)
 from bot.decide import Decider, measure
 from bot.plan import (
     PlanRow,
@@ -40,7 +50,7 @@ from index.search import Fusion, HybridRetriever, to_node
 from index.store import ChromaStore
 from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
-from planbot.language import TABLE_QUESTION_WORDS, bm25_query
+from planbot.language import TABLE_QUESTION_WORDS, bm25_query, detect_language
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
@@ -188,6 +198,11 @@ class Planbot:
         if abstention == "rules" and asked_verdict.abstain:
             return self._abstain(question, language, asked_verdict.reason, started)
         regions = regions_named(question, self.corpus.regions)
+        if read.across_regions and not region and not doc_id:
+            unknown = unknown_places(question, self.corpus) if regions else []
+            theme = theme_of(question, region_words(self.corpus.regions) | {w for u in unknown for w in words(u)})
+            if len(regions) + len(unknown) >= 2 and regions and theme:  # "Bandingkan ... Kota Metro dan Kota Bekasi"
+                return self._compare_answer(read, theme, embedding, regions, unknown, mode, started)
         asked_region = region or (regions[0] if len(regions) == 1 else None)
         q = without_region_words(q, asked_region)
         spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
@@ -281,7 +296,7 @@ class Planbot:
         if not (set(words(read.text)) & TABLE_QUESTION_WORDS or read.kind == "how_much"):
             return []
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
-                               kinds=("indicator", "program", "goal"))
+                               kinds=("indicator", "program", "goal", "affair"))
         return [row] if row else []
 
     def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
@@ -295,6 +310,62 @@ class Planbot:
         if not row or not yearly or any(str(y) in yearly for y in read.years):
             return ""
         return indicator_years_note(row, read.years, read.language)
+
+    def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,
+                language: str | None = None, mode: str = "hybrid") -> Comparison:
+        """Plans side by side on a typed theme: one section per region, then one per document (the Plans tab)."""
+        self.refresh_if_changed()
+        language = language or read_question(theme).language
+        found = theme_of(theme, region_words(self.corpus.regions))
+        if not found:
+            raise PlanbotError("type a theme to compare (a topic such as 'sanitasi', or 'misi', 'program')")
+        embedding = self.embedder.get_query_embedding(theme)  # the model runs outside the lock
+        with self._lock:
+            scopes = region_scopes([r for r in regions or [] if r in self.corpus.regions], self._doc_regions())
+            for d in doc_ids or []:
+                meta = self._doc_meta.get(d)
+                if meta is None:
+                    raise PlanbotError("unknown doc_id: no ingested document has this id (the Documents tab lists them)")
+                scopes.append(Scope(meta.get("title") or d, meta.get("region"), (d,)))
+            if len(scopes) < 2:
+                raise PlanbotError("choose two or more regions or documents to compare")
+            bundle = QueryBundle(query_str=bm25_query(theme, language), embedding=embedding)
+            return self._compare(found, scopes, bundle, language, mode)
+
+    def _doc_regions(self) -> list[tuple[str, str | None]]:
+        return [(d, m.get("region")) for d, m in self._doc_meta.items()]
+
+    def _compare(self, theme, scopes: list[Scope], bundle: QueryBundle, language: str, mode: str,
+                 unknown: list[str] | None = None) -> Comparison:
+        def passages(scope: Scope) -> list[NodeWithScore]:
+            retriever = self.retriever(mode=mode, k=3, language=language)
+            retriever.doc_ids = sorted(scope.doc_ids)
+            return retriever.retrieve(bundle) if scope.doc_ids else []
+
+        def chunk_hit(doc_id: str, offset: int) -> NodeWithScore | None:
+            chunk = self._chunk_at(doc_id, offset)
+            return NodeWithScore(node=to_node(chunk), score=1.0) if chunk else None
+
+        return compare(theme, scopes, self.plan_rows, idf=self.lexical.idf, chunk_hit=chunk_hit, passages=passages,
+                       language=language, unknown=unknown or [])
+
+    def _compare_answer(self, read: Question, theme: Theme, embedding: list[float], regions: list[str],
+                        unknown: list[str], mode: str, started: float) -> Answer:
+        """A compare question's answer: a section per region named, each line cited. Its language is read
+        without the region names: "compare ... between Kota Metro and Kota Bekasi" is English."""
+        names = {w for r in regions for w in words(r)}
+        language = detect_language(" ".join(w for w in words(read.text) if w not in names)) if names else read.language
+        bundle = QueryBundle(query_str=bm25_query(theme.text or read.text, language), embedding=embedding)
+        result = self._compare(theme, region_scopes(regions, self._doc_regions()), bundle, language, mode, unknown)
+        sections = [s.as_dict() for s in result.sections]
+        if not result.found:
+            note = "\n".join(compose_compare(result, language).splitlines()[1:]).strip()
+            answer = self._abstain(read.text, language, "nothing on the theme in the plans compared", started, note)
+            answer.compare = sections
+            return answer
+        return Answer(read.text, compose_compare(result, language), False, language, result.citations,
+                      (time.perf_counter() - started) * 1000, plan_items=[r.as_dict() for r in result.rows],
+                      compare=sections)
 
     def documents_named(self, read: Question) -> frozenset[str] | None:
         """The documents of the plan types (and period) a question names, when they are some but not all."""

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from bot.plan_lookup import filter_rows
 from bot.question_input import EMPTY_QUESTION, clean_question
-from bot.web import render
+from bot.web import compare, render
 from bot.web.api import mount_api
 from bot.web.chart import indicator_chart
 from bot.web.documents import (
@@ -256,6 +256,7 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
                                           column_widths=["9%", "9%", "5%", "8%", "40%", "15%", "8%", "3%", "3%"])
                 plan_passage = gr.HTML("", elem_id="plan-passage", js_on_load=None)
                 plan_file = gr.File(label="CSV", elem_id="plan-file", interactive=False)
+                compare.build(bot, exports, demo, login=login)
             with gr.Tab("Dokumen / Documents", id="documents"):
                 gr.Markdown(f"Unggah / Upload: {', '.join(upload_extensions())} (maks. / max {bot.settings.max_file_mb:g} MB)")
                 with gr.Row():
@@ -306,7 +307,7 @@ def create_app(settings: Settings, bot=None) -> FastAPI:
     app.state.feedback = feedback
     demo = build_blocks(bot, feedback, login=auth is not None)
     return gr.mount_gradio_app(
-        app, demo, path="/", auth=auth, auth_message="Planbot", css=render.CSS, ssr_mode=False,
+        app, demo, path="/", auth=auth, auth_message="Planbot", css=render.CSS + compare.CSS, ssr_mode=False,
         footer_links=["api", "settings"], run_history=False, show_error=True,
         max_file_size=int(settings.max_file_mb * 1024 * 1024) + 1, app_kwargs={"openapi_url": None},
     )

@@ -59,9 +59,9 @@ class CsvExports:
                 atexit.register(shutil.rmtree, self._folder, ignore_errors=True)
             return self._folder
 
-    def path(self) -> Path:
-        """A new planbot-plan.csv path (its own subfolder, so the download keeps that name); older exports
-        than KEEP_S are deleted first."""
+    def path(self, name: str = CSV_NAME) -> Path:
+        """A new path for a CSV called `name` (its own subfolder, so the download keeps that name); older
+        exports than KEEP_S are deleted first."""
         folder, now = self.folder(), time.time()
         for old in folder.iterdir():
             try:
@@ -69,4 +69,4 @@ class CsvExports:
                     shutil.rmtree(old, ignore_errors=True)
             except OSError:
                 pass  # removed by a concurrent export
-        return Path(tempfile.mkdtemp(dir=folder)) / CSV_NAME
+        return Path(tempfile.mkdtemp(dir=folder)) / name

@@ -23,6 +23,20 @@ def client(api_url) -> Iterator[httpx.Client]:
         yield c
 
 
+def test_a_compare_question_returns_its_sections(client):
+    r = client.post("/api/ask", json={"question": "Bandingkan sanitasi di Kota Metro dan Kota Bekasi"})
+    assert r.status_code == 200
+    body = r.json()
+    assert [(s["region"], s["found"]) for s in body["compare"]] == [("Kota Metro", True), ("Kota Bekasi", False)]
+    metro = body["compare"][0]
+    assert set(metro) == {"name", "region", "doc_ids", "found", "known", "items"}
+    item = metro["items"][0]
+    assert set(item) == {"kind", "label", "text", "citation", "doc_id", "start", "end", "title", "number", "parent"}
+    cited = body["citations"][item["citation"] - 1]
+    assert cited["region"] == "Kota Metro" and cited["doc_id"] == item["doc_id"]
+    assert "Kota Bekasi: tidak ditemukan untuk tema ini." in body["answer"]
+
+
 def test_health(client):
     r = client.get("/api/health")
     assert r.status_code == 200
@@ -37,9 +51,10 @@ def test_ask_returns_the_cli_json_object(client):
     assert r.status_code == 200
     body = r.json()
     assert set(body) == {"question", "answer", "abstained", "language", "citations", "latency_ms", "reason",
-                         "plan_items", "signals", "confidence", "short_answer"}
+                         "plan_items", "signals", "confidence", "short_answer", "compare"}
     assert set(body["signals"]) >= {"dense_top", "lex_top3", "names_found", "kind_found"}
     assert "Bekasi Maju, Sejahtera dan Ihsan" in body["answer"] and not body["abstained"]
+    assert body["compare"] == []  # sections only for a compare question
     c = body["citations"][0]
     assert set(c) == {"n", "source", "title", "region", "section", "page", "text", "score", "doc_id", "start",
                       "end", "highlights", "table_caption", "rows"}
