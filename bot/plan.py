@@ -192,6 +192,16 @@ MIN_QUESTION_SHARE = 0.5
 _CELL_TERMS = frozenset(analyze(" ".join(TABLE_QUESTION_WORDS)))
 
 
+_LABELLED_REST = re.compile(r"\s+\S+:\s.*$", re.DOTALL)
+
+
+def _item_name(text: str) -> str:
+    """A table cell's name without a labelled rest: "PROGRAM PENGELOLAAN PELAYARAN Outcome: Meningkatnya ..."
+    is named "PROGRAM PENGELOLAAN PELAYARAN"."""
+    name = _LABELLED_REST.sub("", text)
+    return name if len(name.split()) >= 2 else text
+
+
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
                      docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",)) -> PlanRow | None:
     """The item read from a table row (an indicator, a program, a goal) that the question names: see
@@ -210,7 +220,7 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
     for r in rows:
         if r.kind not in kinds or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
             continue
-        name = set(analyze(r.text)) - _CELL_TERMS
+        name = set(analyze(_item_name(r.text))) - _CELL_TERMS
         if not name:
             continue
         shared = sum(1 for t in name if matches(t, terms))

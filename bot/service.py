@@ -13,7 +13,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
-from bot.answer import compose, compose_plan, select
+from bot.answer import Piece, compose, compose_plan, pieces_of, select
 from bot.citations import citation_of
 from bot.compare import (
     Comparison,
@@ -41,6 +41,7 @@ from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
+from bot.table_answer import cell_asked, cell_of, says
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
@@ -236,7 +237,8 @@ class Planbot:
             hits = retriever.retrieve(bundle)
         if named and not spread:
             hits = preferring(retriever, bundle, named, hits)
-        plan_hits = self._plan_hits(plan_rows + self._table_rows_asked(read, q, asked_region, named))
+        asked_rows = self._table_rows_asked(read, q, asked_region, named)
+        plan_hits = self._plan_hits(plan_rows + asked_rows)
         cited = {p.node.node_id for p in plan_hits}
         hits = plan_hits + [h for h in hits if h.node.node_id not in cited]
         hits = hits[: k or self.settings.top_k]
@@ -263,6 +265,13 @@ class Planbot:
             verdict = Verdict(not decision.answer, why if not decision.answer else None)
         else:
             verdict = Verdict(False)
+        cell = self._table_cell(read, asked_rows, citations) if not asked_verdict.abstain else None
+        if cell is not None:  # the row the question names holds the cell it asks for: that cell, then the row
+            short, piece = cell
+            text = f"{short}\n\n{compose(citations, [piece], language)}"
+            return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
+                          signals=signals.as_dict(), confidence=decision.probability if decision else None,
+                          short_answer=short)
         if plan_rows and not verdict.abstain:
             text = compose_plan(plan_rows, citations, language)
             if beyond:
@@ -298,6 +307,23 @@ class Planbot:
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
                                kinds=("indicator", "program", "goal", "affair"))
         return [row] if row else []
+
+    def _table_cell(self, read: Question, asked_rows: list[PlanRow], citations: list) -> tuple[str, Piece] | None:
+        """For a question naming a table row: the short answer from the cell it asks for ("14,2 persen (target
+        2027) [1]") and the row as a quoted piece of its citation; None when no row or no such cell."""
+        what = cell_asked(read) if asked_rows else None
+        if not what:
+            return None
+        row = asked_rows[0]
+        cell = cell_of(row, what, read.years)
+        start, end = (row.fields or {}).get("row", (row.start, row.end))
+        for i, c in enumerate(citations):
+            if cell is None or c.doc_id != row.doc_id or c.start is None or not c.start <= start < (c.end or 0):
+                continue
+            for piece in pieces_of(c.text, i, c.rows):
+                if piece.start <= start - c.start < piece.end or start - c.start <= piece.start < end - c.start:
+                    return f"{says(row, cell, read.language)} [{c.n}]", piece
+        return None
 
     def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
         """For a figure asked of an indicator for a year its table has no column for: what the plan does give

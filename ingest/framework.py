@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from ingest.tables import Table, find_tables, row_cells
 from planbot.language import (
+    AFFAIR_WORDS,
     BUDGET_LABEL_WORDS,
     FRAMEWORK_COLUMNS,
     OUTTURN_LABEL_WORDS,
@@ -33,7 +34,10 @@ _LETTERS = re.compile(r"[^a-z]+")
 _WORDS = re.compile(r"[a-z]+")
 _FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$|^[\d.,\s%()*+\-–]+[A-Za-z]{0,8}\)?$")
 MIN_FUZZY_PHRASE = 6  # shorter phrases ("no", "opd", "unit") must be whole words of the label
-FUZZY_RATIO = 0.75  # one slip in a four-letter word ("Awat" for "Awal")
+def _fuzzy_ratio(word: str) -> float:
+    """One OCR slip forgiven, not two: a letter changed in "Awal" ("Awat", ratio 0.75) or "Urusan" ("Umusan",
+    0.83), a letter added in "Kinerja" ("Kinerjia", 0.93); "Indikatif" is not "Indikator" (0.78 < 0.89)."""
+    return 1 - 1 / len(word) - 1e-9
 _NAME_EDGES = " \t,;:"  # trimmed from an indicator's or goal's name ("... oleh aparat negara,")
 MAX_VALUE_CHARS = 30  # a longer cell under a year or baseline column is a remark, not a value
 MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not a name
@@ -43,7 +47,7 @@ MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not
 class Columns:
     """What each column of a framework table holds."""
 
-    roles: dict[int, str]  # column -> code | goal | indicator | unit | baseline | final | agency
+    roles: dict[int, str]  # column -> code | goal | indicator | unit | baseline | final | agency | budget
     years: dict[int, tuple[str, str]]  # column -> (year, "target" | "budget" | "outturn" | "value")
 
     def first(self, role: str) -> int | None:
@@ -64,6 +68,7 @@ class FrameworkRow:
     baseline: str = ""
     final: str = ""
     agency: str = ""
+    budget: str = ""  # a total with no year ("Pagu Indikatif (Rp)")
     targets: dict[str, str] = field(default_factory=dict)
     budgets: dict[str, str] = field(default_factory=dict)
     outturns: dict[str, str] = field(default_factory=dict)
@@ -72,7 +77,7 @@ class FrameworkRow:
     def fields(self) -> dict:
         """The non-empty values, for PlanItem.fields (JSON)."""
         out = {"table": self.caption, "row": [self.start, self.end]}
-        for name in ("code", "goal", "unit", "baseline", "final", "agency"):
+        for name in ("code", "goal", "unit", "baseline", "final", "agency", "budget"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         for name in ("targets", "budgets", "outturns", "values"):
@@ -92,7 +97,7 @@ def _phrase_in(phrase: str, label: str) -> bool:
     if key in _LETTERS.sub("", label):
         return True
     return all(
-        any(abs(len(w) - len(p)) <= 2 and SequenceMatcher(None, w, p).ratio() >= FUZZY_RATIO for w in words)
+        any(abs(len(w) - len(p)) <= 2 and SequenceMatcher(None, w, p).ratio() >= _fuzzy_ratio(p) for w in words)
         for p in phrase.split()
     )
 
@@ -122,9 +127,11 @@ def column_roles(labels: list[str]) -> Columns:
 
 
 def is_framework(columns: Columns) -> bool:
-    """An indicator column and a year or baseline column: the table measures something over time."""
+    """An indicator column and a year or baseline column (the table measures something over time), or a goal,
+    program or affair column and a budget column (the table funds them)."""
     has = set(columns.roles.values())
-    return "indicator" in has and (bool(columns.years) or "baseline" in has)
+    budgets = "budget" in has or any(what == "budget" for _, what in columns.years.values())
+    return ("indicator" in has and (bool(columns.years) or "baseline" in has)) or ("goal" in has and budgets)
 
 
 def _is_figure(value: str) -> bool:
@@ -163,6 +170,8 @@ def framework_rows(table: Table) -> list[FrameworkRow]:
                     continue
             if role in ("baseline", "final") and not _is_value(value):
                 continue
+            if role == "budget" and not _is_figure(value):
+                continue
             if not getattr(row, role):
                 setattr(row, role, value)
         for c, (year, what) in columns.years.items():
@@ -175,7 +184,7 @@ def framework_rows(table: Table) -> list[FrameworkRow]:
             row.agency = next(
                 (v.strip() for c, v in sorted(values.items()) if c >= agency_col and _is_name(v.strip())), ""
             )
-        if row.indicator and (row.targets or row.baseline or row.values or row.outturns):
+        if row.indicator and (row.targets or row.baseline or row.values or row.outturns) or not row.indicator and row.goal and (row.budget or row.budgets):
             out.append(row)
     return out
 
@@ -186,10 +195,12 @@ def _span_of(text: str, value: str, start: int, end: int) -> tuple[int, int]:
     return (at, at + len(value)) if at >= 0 else (start, end)
 
 
-def is_program(goal: str) -> bool:
-    """A goal cell naming a program ("PROGRAM PENGELOLAAN PENDIDIKAN ...")."""
+def goal_kind(goal: str) -> str:
+    """What a goal cell names: a "program" ("PROGRAM PENGELOLAAN PENDIDIKAN ..."), an "affair" ("Urusan
+    Pemerintahan Bidang Pendidikan") or a "goal" (a tujuan or sasaran)."""
     first = _WORDS.match(goal.lower())
-    return bool(first) and first.group(0) in PROGRAM_WORDS
+    word = first.group(0) if first else ""
+    return "program" if word in PROGRAM_WORDS else "affair" if word in AFFAIR_WORDS else "goal"
 
 
 def extract_framework(text: str) -> list:
@@ -204,17 +215,18 @@ def extract_framework(text: str) -> list:
         for row in framework_rows(table):
             if row.goal and (row.code, row.goal) not in seen_goals:
                 seen_goals.add((row.code, row.goal))
-                kind = "program" if is_program(row.goal) else "goal"
+                kind = goal_kind(row.goal)
                 ref = f"{kind} {row.code}" if row.code else kind
-                goal_fields = {k: v for k, v in row.fields().items() if k in ("table", "row", "code", "agency")}
-                if kind == "program" and row.budgets:
-                    goal_fields["budgets"] = dict(row.budgets)
+                keep = ("table", "row", "code", "agency", "budget", "budgets") if kind != "goal" else (
+                    "table", "row", "code")
+                goal_fields = {k: v for k, v in row.fields().items() if k in keep}
                 s, e = _span_of(text, row.goal, row.start, row.end)
-                items.append(PlanItem(kind, None, goal_ref if kind == "program" else None, row.goal, s, e,
+                items.append(PlanItem(kind, None, goal_ref if kind != "goal" else None, row.goal, s, e,
                                       fields=goal_fields))
                 parent = ref
                 if kind == "goal":
                     goal_ref = ref
-            s, e = _span_of(text, row.indicator, row.start, row.end)
-            items.append(PlanItem("indicator", None, parent, row.indicator, s, e, fields=row.fields()))
+            if row.indicator:
+                s, e = _span_of(text, row.indicator, row.start, row.end)
+                items.append(PlanItem("indicator", None, parent, row.indicator, s, e, fields=row.fields()))
     return items

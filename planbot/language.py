@@ -292,6 +292,17 @@ TABLE_QUESTION_WORDS = FIGURE_WORDS | frozenset(
     "satuan unit units diukur measured baseline awal akhir final indikator indicator indicators perangkat "
     "penanggung responsible agency".split()
 )
+# Which cell of a table row a question asks for, by its words (the first that matches; a figure question
+# that names none asks for the target).
+TABLE_CELL_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("unit", ("satuan", "unit", "units", "diukur dalam", "measured in", "measure it in")),
+    ("agency", ("perangkat daerah", "penanggung jawab", "bertanggung jawab", "responsible", "in charge",
+                "which agency", "what agency")),
+    ("budget", ("pagu", "anggaran", "budget", "pendanaan", "dana", "biaya", "funding", "money", "rupiah")),
+    ("baseline", ("kondisi awal", "baseline", "capaian awal", "tahun dasar", "at the start", "starting")),
+    ("final", ("kondisi akhir", "akhir periode", "end of the period", "end of the plan")),
+    ("target", ("target", "ditargetkan", "sasaran", "aim", "supposed to", "should")),
+)
 # yes/no cues count only at the start of the question ("is", "do" occur inside many questions)
 START_ONLY_KINDS = frozenset({"yes_no"})
 
@@ -341,14 +352,17 @@ FRAMEWORK_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("indicator", ("indikator", "indicator")),
     ("unit", ("satuan", "unit")),
     ("code", ("kode", "nomor", "no")),
+    ("budget", ("pagu", "anggaran", "budget", "rupiah", "rp")),
     ("goal", ("tujuan", "sasaran", "outcome", "program", "urusan", "goal", "objective")),
 )
 # Column-label words: money (a year's budget column, "2026 Rp", "Pagu Indikatif"), a target, an outturn.
 BUDGET_LABEL_WORDS = frozenset("rp rupiah pagu anggaran budget juta miliar triliun".split())
 TARGET_LABEL_WORDS = frozenset("target targets".split())
 OUTTURN_LABEL_WORDS = frozenset("realisasi capaian actual achievement".split())
-# A goal/target cell that names a program rather than a goal ("PROGRAM PENGELOLAAN PENDIDIKAN").
+# A goal/target cell that names a program ("PROGRAM PENGELOLAAN PENDIDIKAN") or a government affair ("Urusan
+# Pemerintahan Bidang Pendidikan") rather than a goal.
 PROGRAM_WORDS = frozenset("program programme".split())
+AFFAIR_WORDS = frozenset("urusan affair affairs".split())
 
 # Words that place an event in time without a date ("pada akhir periode Kerajaan Lama", "in the early
 # century"): a "when" question can be answered by them.

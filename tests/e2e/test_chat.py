@@ -243,7 +243,7 @@ def test_a_table_answer_cites_the_row_as_a_table_and_the_plans_tab_charts_the_in
     assert "Gagal" not in upload(page, doc)
     page.get_by_role("tab", name="Obrolan / Chat").click()
     answer = ask(page, "Berapa target prevalensi stunting Kota Sukamaju tahun 2027?")
-    assert answer.locator(".short-answer").inner_text().startswith("14,2 persen (Target Kinerja 2027)")
+    assert answer.locator(".short-answer").inner_text().startswith("14,2 persen (target 2027)")
     card = answer.locator(".src-card").first
     assert "Tabel 3.1 Tujuan, Sasaran dan Indikator Kinerja Kota Sukamaju" in card.locator("caption").inner_text()
     marked = card.locator(".src-table tr.support")

@@ -1,0 +1,67 @@
+"""A figure asked of a table row the question names: the cell it asks for, read from the row's values.
+
+When a question names an indicator, program or affair read from a plan table (bot.plan.table_item_asked) and
+asks for one of its cells (a year's target or budget, the baseline, the final value, the unit, the agency),
+the answer is that cell, with the unit and what it is ("14,2 persen (target 2027)"), then the cited row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.plan import PlanRow
+from bot.question import Question
+from planbot.language import TABLE_CELL_CUES
+
+CELL_NAMES = {
+    "id": {"target": "target", "value": "nilai", "budget": "pagu", "baseline": "kondisi awal", "final": "kondisi akhir",
+           "unit": "satuan", "agency": "perangkat daerah penanggung jawab"},
+    "en": {"target": "target", "value": "value", "budget": "budget", "baseline": "baseline", "final": "end-of-period value",
+           "unit": "unit", "agency": "responsible agency"},
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The cell a question asks for: what it is, the year (when one), the value as written."""
+
+    what: str
+    year: str | None
+    value: str
+
+
+def cell_asked(read: Question) -> str | None:
+    """Which cell the question names (TABLE_CELL_CUES); None when it names none ("Berapa pertumbuhan ekonomi
+    2024?" may ask for an outturn the text gives, not the table's target)."""
+    low = " " + " ".join(read.text.lower().split()) + " "
+    for what, cues in TABLE_CELL_CUES:
+        if any(f" {cue} " in low or f" {cue}?" in low or f" {cue}," in low for cue in cues):
+            return what
+    return None
+
+
+def cell_of(row: PlanRow, what: str, years: tuple[int, ...]) -> Cell | None:
+    """The asked cell of the row, or None when the row does not hold it (no column for the year asked)."""
+    fields = row.fields or {}
+    year = str(years[0]) if len(years) == 1 else None
+    if what in ("unit", "agency", "baseline", "final"):
+        return Cell(what, None, fields[what]) if fields.get(what) else None
+    if what == "budget":
+        budgets = fields.get("budgets") or {}
+        if year:
+            return Cell("budget", year, budgets[year]) if year in budgets else None
+        return Cell("budget", None, fields["budget"]) if fields.get("budget") else None
+    if year:  # the target for the year; a table of yearly values (not called targets) gives its value
+        book = next((b for b in ("targets", "values") if year in (fields.get(b) or {})), None)
+        return Cell("target" if book == "targets" else "value", year, fields[book][year]) if book else None
+    return None  # a target without a year: which one is not clear
+
+
+def says(row: PlanRow, cell: Cell, language: str) -> str:
+    """The short answer: "14,2 persen (target 2027)", "Dinas Kesehatan (perangkat daerah penanggung jawab)"."""
+    name = CELL_NAMES[language][cell.what]
+    what = f"{name} {cell.year}" if cell.year else name
+    unit = (row.fields or {}).get("unit", "")
+    figure = cell.what not in ("unit", "agency", "budget")
+    shown = f"{cell.value} {unit}" if figure and unit and unit.lower() not in cell.value.lower() else cell.value
+    return f"{shown} ({what}, {row.text})" if cell.what in ("unit", "agency") else f"{shown} ({what})"
