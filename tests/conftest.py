@@ -23,6 +23,8 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANBOT_HOME", str(tmp_path / "home"))
     for key in ("PLANBOT_COLLECTION", "PLANBOT_EMBEDDING", "PLANBOT_CHROMA_URL"):
         monkeypatch.delenv(key, raising=False)
+    for key in [k for k in os.environ if k.startswith("PLANBOT_EMBEDDING_")]:  # the openai: backend's settings
+        monkeypatch.delenv(key, raising=False)
 
 
 @pytest.fixture(scope="session")

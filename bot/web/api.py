@@ -27,7 +27,7 @@ from bot.web.followup import rewrite
 from bot.web.limits import MAX_BODY_BYTES, BodyLimitMiddleware
 from bot.web.plans import source_text
 from bot.web.throttle import LoginThrottle, retry_after, too_many_message
-from planbot.errors import PlanbotError, StoreUnavailable
+from planbot.errors import EmbeddingServiceError, PlanbotError, StoreUnavailable
 from planbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)  # the index could not be read: the next request reopens it
     async def unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(EmbeddingServiceError)  # the embedding service is down or failing: it may come back
+    async def embedding_unavailable(_: Request, exc: EmbeddingServiceError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
