@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from bot.terms import QueryTerms, matches
 from index.lexical import analyze, stem, words
 from ingest.structure import PlanItem
-from planbot.language import EN_ID, ORDINALS, QUESTION_WORDS, STOPWORDS, TABLE_QUESTION_WORDS, translate_terms
+from planbot.language import (
+    EN_ID,
+    ORDINALS,
+    PLAN_ITEM_WORDS,
+    QUESTION_WORDS,
+    STOPWORDS,
+    TABLE_QUESTION_WORDS,
+    translate_terms,
+)
 
 _NUMBERED_MISSION = re.compile(
     r"\b(?:misi|mission)\s*(?:ke-?\s*)?(\d{1,2})\b|\b(?:misi|mission)\s+(" + "|".join(ORDINALS) + r")\b"
@@ -213,7 +221,7 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
         {stem(w)} | (set(analyze(" ".join(translate_terms(w)))) if language == "en" else set())
         for w in words(question)
         if w not in STOPWORDS and w not in QUESTION_WORDS and w not in TABLE_QUESTION_WORDS and w not in place
-        and not w.isdigit()
+        and w not in PLAN_ITEM_WORDS and stem(w) not in _CELL_TERMS and not w.isdigit()
     ]
     best: list[PlanRow] = []
     best_key = (0.0, 0.0)

@@ -41,7 +41,7 @@ from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
-from bot.table_answer import cell_asked, cell_of, says
+from bot.table_answer import cell_asked, cell_of, indicators_of, says
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
@@ -267,8 +267,8 @@ class Planbot:
             verdict = Verdict(False)
         cell = self._table_cell(read, asked_rows, citations) if not asked_verdict.abstain else None
         if cell is not None:  # the row the question names holds the cell it asks for: that cell, then the row
-            short, piece = cell
-            text = f"{short}\n\n{compose(citations, [piece], language)}"
+            short, pieces = cell
+            text = f"{short}\n\n{compose(citations, pieces, language)}"
             return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
                           signals=signals.as_dict(), confidence=decision.probability if decision else None,
                           short_answer=short)
@@ -308,22 +308,31 @@ class Planbot:
                                kinds=("indicator", "program", "goal", "affair"))
         return [row] if row else []
 
-    def _table_cell(self, read: Question, asked_rows: list[PlanRow], citations: list) -> tuple[str, Piece] | None:
+    def _table_cell(self, read: Question, asked_rows: list[PlanRow], citations: list) -> tuple[str, list[Piece]] | None:
         """For a question naming a table row: the short answer from the cell it asks for ("14,2 persen (target
-        2027) [1]") and the row as a quoted piece of its citation; None when no row or no such cell."""
+        2027) [1]") and the rows that hold it as quoted pieces of their citations (the row; for a goal's
+        indicators, each indicator's row); None when no row or no such cell."""
         what = cell_asked(read) if asked_rows else None
-        if not what:
+        row = asked_rows[0] if asked_rows else None
+        cell = cell_of(row, what, read.years, self.plan_rows) if what else None
+        if cell is None:
             return None
-        row = asked_rows[0]
-        cell = cell_of(row, what, read.years)
-        start, end = (row.fields or {}).get("row", (row.start, row.end))
-        for i, c in enumerate(citations):
-            if cell is None or c.doc_id != row.doc_id or c.start is None or not c.start <= start < (c.end or 0):
-                continue
-            for piece in pieces_of(c.text, i, c.rows):
-                if piece.start <= start - c.start < piece.end or start - c.start <= piece.start < end - c.start:
-                    return f"{says(row, cell, read.language)} [{c.n}]", piece
-        return None
+        holders = indicators_of(row, self.plan_rows) if cell.what == "indicator" else [row]
+        pieces, marker = [], None
+        for holder in holders:
+            start, end = (holder.fields or {}).get("row", (holder.start, holder.end))
+            for i, c in enumerate(citations):
+                if c.doc_id != holder.doc_id or c.start is None or not c.start <= start < (c.end or 0):
+                    continue
+                piece = next((p for p in pieces_of(c.text, i, c.rows)
+                              if p.start <= start - c.start < p.end or start - c.start <= p.start < end - c.start), None)
+                if piece is not None and piece not in pieces:
+                    pieces.append(piece)
+                    marker = marker or c.n
+                break
+        if not pieces:
+            return None
+        return f"{says(row, cell, read.language)} [{marker}]", pieces
 
     def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
         """For a figure asked of an indicator for a year its table has no column for: what the plan does give

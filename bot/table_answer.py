@@ -15,9 +15,9 @@ from planbot.language import TABLE_CELL_CUES
 
 CELL_NAMES = {
     "id": {"target": "target", "value": "nilai", "budget": "pagu", "baseline": "kondisi awal", "final": "kondisi akhir",
-           "unit": "satuan", "agency": "perangkat daerah penanggung jawab"},
+           "unit": "satuan", "agency": "perangkat daerah penanggung jawab", "indicator": "indikator"},
     "en": {"target": "target", "value": "value", "budget": "budget", "baseline": "baseline", "final": "end-of-period value",
-           "unit": "unit", "agency": "responsible agency"},
+           "unit": "unit", "agency": "responsible agency", "indicator": "indicators"},
 }
 
 
@@ -40,9 +40,21 @@ def cell_asked(read: Question) -> str | None:
     return None
 
 
-def cell_of(row: PlanRow, what: str, years: tuple[int, ...]) -> Cell | None:
-    """The asked cell of the row, or None when the row does not hold it (no column for the year asked)."""
+def indicators_of(goal: PlanRow, rows: list[PlanRow]) -> list[PlanRow]:
+    """The indicators a goal or program has in its table (the rows below it that name it as their parent)."""
+    fields = goal.fields or {}
+    ref = f"{goal.kind} {fields['code']}" if fields.get("code") else goal.kind
+    return [r for r in rows if r.kind == "indicator" and r.doc_id == goal.doc_id and r.parent == ref
+            and (r.fields or {}).get("table") == fields.get("table") and r.start >= goal.start]
+
+
+def cell_of(row: PlanRow, what: str, years: tuple[int, ...], rows: list[PlanRow] = ()) -> Cell | None:
+    """The asked cell of the row, or None when the row does not hold it (no column for the year asked); for
+    "indicator", the names of a goal's or program's indicators."""
     fields = row.fields or {}
+    if what == "indicator":
+        names = list(dict.fromkeys(r.text for r in indicators_of(row, list(rows)))) if row.kind != "indicator" else []
+        return Cell("indicator", None, "; ".join(names)) if names else None
     year = str(years[0]) if len(years) == 1 else None
     if what in ("unit", "agency", "baseline", "final"):
         return Cell(what, None, fields[what]) if fields.get(what) else None
@@ -64,4 +76,4 @@ def says(row: PlanRow, cell: Cell, language: str) -> str:
     unit = (row.fields or {}).get("unit", "")
     figure = cell.what not in ("unit", "agency", "budget")
     shown = f"{cell.value} {unit}" if figure and unit and unit.lower() not in cell.value.lower() else cell.value
-    return f"{shown} ({what}, {row.text})" if cell.what in ("unit", "agency") else f"{shown} ({what})"
+    return f"{shown} ({what}, {row.text})" if cell.what in ("unit", "agency", "indicator") else f"{shown} ({what})"

@@ -289,8 +289,8 @@ FIGURE_WORDS = frozenset(
 )
 # A question holding one of these and naming a table row (an indicator, a program) asks for a cell of it.
 TABLE_QUESTION_WORDS = FIGURE_WORDS | frozenset(
-    "satuan unit units diukur measured baseline awal akhir final indikator indicator indicators perangkat "
-    "penanggung responsible agency".split()
+    "satuan unit units diukur mengukur measured measure measures track tracks baseline awal akhir final "
+    "indikator indicator indicators perangkat penanggung responsible agency".split()
 )
 # Which cell of a table row a question asks for, by its words (the first that matches; a figure question
 # that names none asks for the target).
@@ -298,6 +298,8 @@ TABLE_CELL_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("unit", ("satuan", "unit", "units", "diukur dalam", "measured in", "measure it in")),
     ("agency", ("perangkat daerah", "penanggung jawab", "bertanggung jawab", "responsible", "in charge",
                 "which agency", "what agency")),
+    ("indicator", ("indikator apa", "apa indikator", "indikator untuk", "diukur dengan", "which indicator",
+                   "what indicator", "indicator for", "measured by", "measure progress", "tracks")),
     ("budget", ("pagu", "anggaran", "budget", "pendanaan", "dana", "biaya", "funding", "money", "rupiah")),
     ("baseline", ("kondisi awal", "baseline", "capaian awal", "tahun dasar", "at the start", "starting")),
     ("final", ("kondisi akhir", "akhir periode", "end of the period", "end of the plan")),

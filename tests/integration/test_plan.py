@@ -126,3 +126,13 @@ def test_a_year_the_table_has_no_column_for_is_not_found_with_what_the_plan_give
     assert "memuat Prevalensi Stunting (persen) untuk 2025: 15,8;" in answer.answer and "tidak untuk tahun 2032" in answer.answer
     english = table_bot.ask("What is the 2035 target for life expectancy in Kota Sukamaju?")
     assert english.abstained and "gives Usia Harapan Hidup (tahun) for 2025: 72,35;" in english.answer
+
+
+def test_the_indicators_of_a_named_goal_are_listed_with_their_rows_cited(table_bot):
+    answer = table_bot.ask("Indikator apa yang dipakai untuk mengukur sasaran meningkatnya kualitas kesehatan "
+                           "masyarakat di Kota Sukamaju?")
+    assert answer.answer.startswith("Prevalensi Stunting; Usia Harapan Hidup (indikator, Meningkatnya Kualitas "
+                                    "Kesehatan Masyarakat) [1]"), answer.answer
+    quoted = answer.answer.split("\n\n", 1)[1]
+    assert "Indikator Kinerja: Prevalensi Stunting" in quoted and "Indikator Kinerja: Usia Harapan Hidup" in quoted
+    assert "Akeses Layanan Air Minum" not in quoted  # the other goal's indicator
