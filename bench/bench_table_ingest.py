@@ -12,10 +12,16 @@ time outside the model plus its tokens at the model speed pooled over all runs.
 
 Usage:
   python bench/bench_table_ingest.py [--files NAME ...] [--cut FILE --cut-chars N] [--repeat 3] [--full]
-      [--out bench/results/table-ingest.json]
-The default set is the three PERDA files, basis_pengetahuan and RPJMD_2025-2029.md cut to its first
-100,000 characters (at a paragraph boundary outside a table; six tables): a few minutes here. --full ingests all seven files
-whole (about 1.35M model tokens per ingest: hours on 2 cores).
+      [--prepare-only] [--out bench/results/table-ingest-<set>.json]
+The default set is the three PERDA files, basis_pengetahuan and RPJMD_2025-2029.md cut to its first 100,000
+characters (at a paragraph boundary outside a table; six tables): a few minutes here. --full ingests all
+seven files whole (about 1.35M model tokens per ingest, two ingests per repeat: from 45 minutes to hours
+here, depending on the load; use --repeat 1).
+
+--prepare-only skips the embedding model and the store: each file is read, cleaned, chunked, its plan (and
+framework) read and its chunks' embedded text built and counted, as the indexer does; the model's speed is
+then measured on a sample of those texts, and each setting's ingest time estimated as its time outside the
+model plus its tokens at that speed. With --full it gives the whole corpus's figures in minutes.
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import machine, process_peak_rss_mb, write
 from index.embedders import make_embedder
-from index.indexer import Indexer
+from index.indexer import Indexer, settings_key
+from ingest.chunking import StructureChunker, embed_text
+from ingest.pipeline import Preparer, discover
 from planbot.offline import set_offline_env
 from planbot.settings import Settings
 
@@ -96,8 +104,50 @@ def ingest_once(path: Path, embedder, table_rows: bool) -> dict:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def prepare_once(path: Path, embedder, table_rows: bool, sample: list[str]) -> dict:
+    """Read, clean, chunk, plan and build the embedded text of every file, as an ingest does before the
+    model; a few embedded texts are kept in sample (for the model's speed)."""
+    settings = Settings(table_rows=table_rows)
+    chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
+                               table_rows=table_rows)
+    preparer = Preparer(chunker, max_file_mb=settings.max_file_mb, ocr=False, table_rows=table_rows,
+                        settings_key=settings_key(settings, embedder.model_name))
+    sources, _ = discover([path])
+    tokens = chunks = indicators = plan_items = 0
+    t0 = time.perf_counter()
+    for source in sources:
+        prepared = preparer.prepare(source, preparer.version(source))
+        texts = [embed_text(n.text, n.metadata) for n in prepared.nodes]
+        tokens += sum(embedder.token_count(t) for t in texts)
+        chunks += len(texts)
+        plan_items += len(prepared.plan)
+        indicators += sum(1 for item in prepared.plan if item.kind == "indicator")
+        sample.extend(texts[:: max(1, len(texts) // 8)][:8])
+    seconds = time.perf_counter() - t0
+    return {"table_rows": table_rows, "outside_model_seconds": round(seconds, 2), "tokens": tokens,
+            "chunks": chunks, "indicators": indicators, "plan_items": plan_items,
+            "loadavg_after": machine()["loadavg"]}
+
+
+def estimate(runs: list[dict], model_tokens_per_s: float) -> dict:
+    """Medians per setting, and ingest seconds estimated as time outside the model plus tokens at its speed."""
+    out: dict = {"model_tokens_per_s": round(model_tokens_per_s, 1)}
+    for name, flag in (("with", True), ("without", False)):
+        mine = [r for r in runs if r["table_rows"] is flag]
+        out[name] = {k: median_of(mine, k) for k in ("outside_model_seconds", "tokens", "chunks", "indicators")}
+        out[name]["estimated_seconds"] = round(out[name]["outside_model_seconds"]
+                                               + out[name]["tokens"] / model_tokens_per_s, 1)
+    w, wo = out["with"], out["without"]
+    out["ratio"] = {k: round(w[k] / wo[k], 3) if wo[k] else None
+                    for k in ("estimated_seconds", "outside_model_seconds", "tokens", "chunks")}
+    out["growth_pct"] = round(100 * (out["ratio"]["estimated_seconds"] - 1), 1)
+    out["within_20pct"] = out["growth_pct"] <= 20
+    return out
+
+
 def median_of(runs: list[dict], key: str) -> float:
-    return round(statistics.median(r[key] for r in runs), 2)
+    value = statistics.median(r[key] for r in runs)
+    return int(value) if float(value).is_integer() else round(value, 2)
 
 
 def summary(runs: list[dict]) -> dict:
@@ -128,7 +178,9 @@ def main() -> None:
     parser.add_argument("--cut-chars", type=int, default=DEFAULT_CUT_CHARS)
     parser.add_argument("--full", action="store_true", help="All seven files, whole.")
     parser.add_argument("--repeat", type=int, default=3, help="Ingests per setting, in alternating order.")
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="No model, no store: time outside the model and tokens, ingest time estimated.")
+    parser.add_argument("--out", default=None, help="Default bench/results/table-ingest-<set>.json.")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"no corpus at {args.corpus}")
@@ -138,7 +190,7 @@ def main() -> None:
     else:
         cut = args.cut if args.cut is not None else (None if args.files else DEFAULT_CUT)
         files = list(dict.fromkeys([*(args.files or DEFAULT_FILES), *([cut] if cut else [])]))
-    name = "full" if args.full else "subset"
+    name = ("full" if args.full else "subset") + ("-prepare" if args.prepare_only else "")
     out_path = args.out or str(ROOT / "bench" / "results" / f"table-ingest-{name}.json")
     folder, sizes = corpus(args.corpus, files, cut, args.cut_chars)
     results: dict = {"set": name, "files": sizes, "cut": cut and {"file": cut, "chars": args.cut_chars},
@@ -147,6 +199,26 @@ def main() -> None:
         embedder = make_embedder(Settings())
         embedder.get_text_embedding_batch(["pemanasan model"])  # load the model before the first timed ingest
         order = [(k % 2 == 0) != (k // 2 % 2 == 1) for k in range(2 * args.repeat)]  # T F F T T F ...
+        if args.prepare_only:
+            sample: list[str] = []
+            for table_rows in order:
+                run = prepare_once(folder, embedder, table_rows, sample)
+                results["runs"].append(run)
+                print(f"table_rows={str(table_rows).lower():5} {run['outside_model_seconds']:8.2f} s outside the "
+                      f"model  {run['tokens']:>8} tokens  {run['chunks']:>5} chunks  {run['indicators']:>4} "
+                      f"indicators  load {run['loadavg_after']}", flush=True)
+            t0 = time.perf_counter()
+            embedder.get_text_embedding_batch(sample)
+            rate = sum(embedder.token_count(t) for t in sample) / (time.perf_counter() - t0)
+            results["summary"] = estimate(results["runs"], rate)
+            results["machine_after"] = machine()
+            results["peak_rss_mb"] = process_peak_rss_mb()
+            write(results, out_path)
+            s = results["summary"]
+            print(f"with/without (estimated at {s['model_tokens_per_s']} model tokens/s): ingest seconds "
+                  f"x{s['ratio']['estimated_seconds']} ({s['growth_pct']:+}%), tokens x{s['ratio']['tokens']}, "
+                  f"chunks x{s['ratio']['chunks']}, outside the model x{s['ratio']['outside_model_seconds']}")
+            return
         for table_rows in order:
             run = ingest_once(folder, embedder, table_rows)
             results["runs"].append(run)

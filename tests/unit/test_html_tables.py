@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from ingest.chunking import StructureChunker, embed_text
 from ingest.cleaning import clean_text
 from ingest.formats.html import MAX_TABLE_GRID, read_html
 from ingest.framework import extract_framework
+from ingest.pipeline import Preparer, discover
 from ingest.readers import read_document
 from ingest.tables import MAX_COLSPAN, find_tables
 from planbot.errors import UnreadableDocument
@@ -78,6 +80,24 @@ def test_an_html_plan_table_gives_grid_labels_caption_row_lines_and_framework(tm
     water = next(i for i in items if i.text == "Akses Air Minum Layak")
     assert water.fields["goal"] == "Meningkatnya Kesehatan & Gizi" and water.fields["targets"]["2026"] == "97,38"
     assert "Demikian tujuan dan sasaran" in text and text.startswith("# RPJMD Kota Contoh 2025-2029\n\n")
+
+
+def test_the_preparer_chunks_an_html_table_with_its_caption_and_row_lines_and_reads_its_indicators(tmp_path):
+    (tmp_path / "rpjmd.html").write_text(GOALS_PAGE, encoding="utf-8")
+    chunker = StructureChunker(token_counter=lambda s: len(s.split()) * 2, max_tokens=320)
+    preparer = Preparer(chunker, max_file_mb=50, ocr=False, settings_key="test")
+    (source,), _ = discover([tmp_path])
+    prepared = preparer.prepare(source, preparer.version(source))
+    [node] = [n for n in prepared.nodes if "table_caption" in n.metadata]
+    assert node.metadata["table_caption"] == "Tabel 3.1 Tujuan, Sasaran dan Indikator"
+    assert node.text.startswith("Tabel 3.1") and node.text.endswith("</table>")
+    embedded = embed_text(node.text, node.metadata)
+    assert "<td" not in embedded
+    assert "Indikator Kinerja: Akses Air Minum Layak; Satuan: persen; Kondisi Awal: 96,99; Target Kinerja 2025: " \
+           "97,13" in embedded
+    indicators = {i.text: i.fields["targets"] for i in prepared.plan if i.kind == "indicator"}
+    assert indicators == {"Prevalensi Stunting": {"2025": "15,8", "2026": "15"},
+                          "Akses Air Minum Layak": {"2025": "97,13", "2026": "97,38"}}
 
 
 def test_a_caption_without_the_word_tabel_is_marked_as_one_and_found(tmp_path: Path):
