@@ -143,6 +143,13 @@ def load_lexical(settings: Settings, store: ChromaStore, manifest: Manifest) -> 
     return index
 
 
+def settings_key(settings: Settings, model_name: str) -> str:
+    """The settings that change what a file turns into, for its version hash: a change re-ingests it (a
+    setting at its default adds nothing, so existing indexes keep their versions)."""
+    return (f"{model_name}/{settings.chunk_tokens}" + ("" if settings.pdf_tables else "/no-pdf-tables")
+            + ("" if settings.table_rows else "/no-table-rows"))
+
+
 class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
@@ -159,14 +166,16 @@ class Indexer:
         self._store: ChromaStore | None = store if store is not None else (
             self._open_existing() if check_model else None)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
-        chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens)
+        chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
+                                   table_rows=settings.table_rows)
         self.preparer = Preparer(
             chunker,
             max_file_mb=settings.max_file_mb,
             ocr=settings.ocr,
-            settings_key=f"{embedder.model_name}/{settings.chunk_tokens}" + ("" if settings.pdf_tables else "/no-pdf-tables"),
+            settings_key=settings_key(settings, embedder.model_name),
             limits=FormatLimits.from_settings(settings),
             pdf_tables=settings.pdf_tables,
+            table_rows=settings.table_rows,
         )
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))

@@ -43,6 +43,8 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # Chunk metadata of a table piece: its caption (the key's presence marks a table piece), column labels and
 # the cells spanning into it from rows of an earlier piece.
 TABLE_KEY = "table_caption"
+# Present (True) on a table piece chunked with table_rows off: it is embedded as its text stands, no row lines.
+TABLE_PLAIN_KEY = "table_plain"
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # Markdown debris in a heading: images, links (their text kept), inline math delimiters, escapes.
 _IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\))?")
@@ -194,7 +196,8 @@ def _split_words(body: str, a: int, b: int, count: TokenCounter, max_tokens: int
 
 def embed_text(text: str, metadata: dict[str, Any]) -> str:
     """What the embedding model and the lexical index see: context line plus emphasis-free text without
-    conversion debris; for a table piece, the context line, the caption and one readable line per row."""
+    conversion debris; for a table piece, the context line, the caption and one readable line per row (a
+    piece chunked with table_rows off: its text, as for any other chunk)."""
     return _embedded(text, metadata)[0]
 
 
@@ -211,7 +214,7 @@ def _context_line(metadata: dict[str, Any]) -> str:
 def _embedded(text: str, metadata: dict[str, Any]) -> tuple[str, int]:
     """embed_text and the number of debris characters left out of it."""
     head = _context_line(metadata)
-    if TABLE_KEY in metadata:
+    if TABLE_KEY in metadata and not metadata.get(TABLE_PLAIN_KEY):
         header = metadata.get("table_header") or ""
         carry, first_col = load_carry(metadata.get("table_carry"))
         rows = fragment_lines(text, header.split(" | ") if header else [], carry, first_col)
@@ -233,6 +236,7 @@ class StructureChunker(NodeParser):
 
     token_counter: TokenCounter = Field(exclude=True, description="Counts the embedding model's tokens.")
     max_tokens: int = Field(320, description="Largest chunk content, in model tokens.")
+    table_rows: bool = Field(True, description="Table pieces embedded as caption and row lines (else as text).")
     include_prev_next_rel: bool = Field(default=False)
 
     @classmethod
@@ -333,6 +337,8 @@ class StructureChunker(NodeParser):
         each the exact span of whole rows (a row longer than the budget cut at cell boundaries)."""
         count, budget = self.token_counter, self.max_tokens
         base = {TABLE_KEY: table.caption, "table_header": table.header_text()}
+        if not self.table_rows:
+            base[TABLE_PLAIN_KEY] = True
         section = meta.get("section", "")
 
         def extra(first_row: int, first_col: int = 0, end_col: int | None = None) -> dict[str, Any]:

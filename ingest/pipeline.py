@@ -81,10 +81,13 @@ class Preparer:
     """Turns source files into Prepared documents with one chunker and the corpus catalogs."""
 
     def __init__(self, chunker: StructureChunker, *, max_file_mb: float, ocr: bool, settings_key: str,
-                 limits: FormatLimits = DEFAULT_LIMITS, pdf_tables: bool = True):
+                 limits: FormatLimits = DEFAULT_LIMITS, pdf_tables: bool = True, table_rows: bool = True):
+        """table_rows=False: no performance framework read from tables (the chunker's own table_rows decides
+        how table pieces are embedded)."""
         self.chunker = chunker
         self.limits = limits
         self.pdf_tables = pdf_tables
+        self.table_rows = table_rows
         self.max_file_mb = max_file_mb
         self.ocr = ocr
         self.settings_key = settings_key
@@ -133,7 +136,8 @@ class Preparer:
         for n in nodes:
             n.metadata["doc_version"] = version
         doc.metadata.pop("page_starts", None)
-        return Prepared(source, doc, nodes, version, list(raw.warnings), extract_plan(text))
+        return Prepared(source, doc, nodes, version, list(raw.warnings),
+                        extract_plan(text, framework=self.table_rows))
 
 
 

@@ -839,8 +839,9 @@ def _fill_missions(missions: list[PlanItem], weak: list[PlanItem]) -> list[PlanI
     return missions + added
 
 
-def extract_plan(text: str) -> list[PlanItem]:
-    """Plan items found in a document's cleaned text, in document order; what cannot be parsed is absent."""
+def extract_plan(text: str, framework: bool = True) -> list[PlanItem]:
+    """Plan items found in a document's cleaned text, in document order; what cannot be parsed is absent.
+    framework=False leaves out the performance framework read from tables (indicators, goals, programs)."""
     if not text or not text.strip():
         return []
     doc = _Doc(text)
@@ -850,4 +851,5 @@ def extract_plan(text: str) -> list[PlanItem]:
     chosen = [it for it in chosen if it not in missions] + _fill_missions(missions, weak)
     rest = _pillars(doc) + _commitments_programs_affairs(doc) + _program_sentences(doc)
     unique = {(it.kind, it.start): it for it in rest + chosen}
-    return sorted([*unique.values(), *extract_framework(text)], key=lambda it: (it.start, it.end))
+    table_items = extract_framework(text) if framework else []
+    return sorted([*unique.values(), *table_items], key=lambda it: (it.start, it.end))

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         description="Find ruled tables (pdfplumber) on PDF pages that look tabular and keep them as tables; "
         "about 0.06 s per such page.",
     )
+    table_rows: bool = Field(
+        True,
+        description="Embed and index a table piece as its caption and one readable line per row "
+        "('label: value; ...') and read the performance framework (indicators, targets) from plan tables; "
+        "false embeds the table's text as it stands and reads no framework (measured by "
+        "bench/bench_table_ingest.py).",
+    )
     html_max_mchars: float = Field(
         10.0, gt=0, description="HTML pages longer than this (millions of characters, decoded) are refused."
     )

@@ -1,8 +1,15 @@
-"""HTML to markdown-like text: visible text only, `#` headings, `- ` list lines, tables as rows."""
+"""HTML to markdown-like text: visible text only, `#` headings, `- ` list lines, tables as table markup.
+
+A data table (two rows and two columns or more) is written as the HTML table markup ingest/tables.py reads
+(ingest/formats/table_markup.py, as for DOCX tables): one `<tr>` per line, rowspans and colspans kept, `<th>`
+for its header rows, its `<caption>` as a "Tabel ..." line just before it. A layout table (one row or one
+column) and a table too large to lay out stay text: one line per row, cells joined by " | ".
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -10,6 +17,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ingest.formats import RawDocument
 from ingest.formats.limits import DEFAULT_LIMITS, FormatLimits
 from ingest.formats.registry import Format, ReadOptions, register
+from ingest.formats.table_markup import MarkupCell, table_html
+from ingest.tables import MAX_COLSPAN, Cell, is_caption, place
 from planbot.errors import UnreadableDocument
 
 # Server template markup left in saved pages: PHP, ASP/JSP, Blade, Jinja/Twig.
@@ -107,6 +116,11 @@ _BR = "\x02"  # <br>: one line break; two in a row make a blank line
 _INDENT = "\x03"  # one level of list nesting, two spaces in the output
 _MARKS = re.compile(r"(?:[ \t\r\n\f\u00a0]*[\x00\x01\x02])+[ \t\r\n\f\u00a0]*")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_SPAN = re.compile(r"\s*(\d{1,9})")
+# A table whose grid (rows x columns, spans resolved) would be larger than this is written as text: laying
+# it out (here and in ingest/tables.py) takes memory in proportion, and rowspans can make it huge from a
+# small page (one row of 1,000 cells spanning 100,000 rows of one cell each).
+MAX_TABLE_GRID = 250_000
 
 
 def read_html(path: Path, limits: FormatLimits = DEFAULT_LIMITS) -> RawDocument:
@@ -125,7 +139,10 @@ def read_html(path: Path, limits: FormatLimits = DEFAULT_LIMITS) -> RawDocument:
         warnings.append("server template markup (PHP/Blade/Jinja) removed")
     tree = LexborHTMLParser(cleaned)
     title = html_title(tree)
-    text = html_to_text(tree)
+    try:
+        text = html_to_text(tree)
+    except RecursionError as exc:  # elements nested hundreds deep (tables in tables in tables ...)
+        raise UnreadableDocument(str(path), "the page's elements are nested too deeply to read") from exc
     if not text.strip():
         raise UnreadableDocument(str(path), "no visible text")
     return RawDocument(format="html", pages=[text], paginated=False, title=title, warnings=warnings)
@@ -221,7 +238,7 @@ def _render_node(child: LexborNode, out: list[str], inline: bool) -> None:
     elif tag == "li":
         out.append(_LINE + "- " + _inline(child) + _LINE)
     elif tag == "table":
-        _render_table(child, out)
+        _render_table(child, out, inline)
     elif tag == "br":
         out.append(_BR)
     elif tag == "pre":
@@ -267,17 +284,172 @@ def _start_number(node: LexborNode) -> int:
         return 1
 
 
-def _render_table(node: LexborNode, out: list[str]) -> None:
-    """Table rows as cells joined by " | ", one row per line (caption first)."""
+@dataclass
+class _SourceCell:
+    """A <td>/<th> of a table's own rows: its node, whether it is a header cell, its spans (bounded)."""
+
+    node: LexborNode
+    header: bool
+    rowspan: int
+    colspan: int
+
+
+def _render_table(node: LexborNode, out: list[str], inline: bool = False) -> None:
+    """A data table as table markup with its caption line before it; a layout table, a table too large to
+    lay out and a table inside a line (a list item, another table's cell) as text."""
+    rows = _table_cells(node)
+    if inline:
+        out.append(" " + _flat_table(node, rows) + " ")
+        return
+    if _is_data_table(rows):
+        _render_data_table(node, rows, out)
+    else:
+        _render_text_table(node, rows, out)
+
+
+def _own_rows(node: LexborNode) -> list[tuple[LexborNode, bool]]:
+    """The table's own <tr> (not those of tables inside its cells), each with whether it is in <thead>."""
+    rows: list[tuple[LexborNode, bool]] = []
+    for child in node.iter():
+        if child.tag == "tr":
+            rows.append((child, False))
+        elif child.tag in ("thead", "tbody", "tfoot"):
+            rows.extend((tr, child.tag == "thead") for tr in child.iter() if tr.tag == "tr")
+    return rows
+
+
+def _table_cells(node: LexborNode) -> list[list[_SourceCell]]:
+    """The cells of the table's own rows, rowspans cut at the table's last row and colspans at MAX_COLSPAN
+    (a rowspan of 0 runs to the last row, as in HTML)."""
+    own = _own_rows(node)
+    out: list[list[_SourceCell]] = []
+    for r, (tr, in_head) in enumerate(own):
+        left = len(own) - r
+        row = []
+        for cell in tr.iter():
+            if cell.tag not in ("td", "th"):
+                continue
+            rowspan = _span_attr(cell, "rowspan")
+            rowspan = left if rowspan == 0 else min(max(rowspan, 1), left)
+            colspan = min(max(_span_attr(cell, "colspan"), 1), MAX_COLSPAN)
+            row.append(_SourceCell(cell, in_head or cell.tag == "th", rowspan, colspan))
+        out.append(row)
+    return out
+
+
+def _span_attr(cell: LexborNode, name: str) -> int:
+    """A rowspan/colspan attribute's leading number; 1 when absent or not a number."""
+    m = _SPAN.match(cell.attributes.get(name) or "")
+    return int(m.group(1)) if m else 1
+
+
+def _is_data_table(rows: list[list[_SourceCell]]) -> bool:
+    """Two rows or more and two grid columns or more, with a grid of at most MAX_TABLE_GRID positions."""
+    if len(rows) < 2 or _width_bound(rows) * len(rows) > MAX_TABLE_GRID:
+        return False
+    grid = place([[Cell("", c.rowspan, c.colspan) for c in row] for row in rows])
+    return grid.width >= 2
+
+
+def _width_bound(rows: list[list[_SourceCell]]) -> int:
+    """At least the table's grid width, without laying it out: the most columns a row's own cells and the
+    cells spanning into it from rows above can fill."""
+    ending = [0] * (len(rows) + 1)  # colspans of the spanning cells whose last row is the one before
+    spanning = width = 0
+    for r, row in enumerate(rows):
+        spanning -= ending[r]
+        width = max(width, spanning + sum(c.colspan for c in row))
+        for c in row:
+            if c.rowspan > 1:
+                spanning += c.colspan
+                ending[r + c.rowspan] += c.colspan  # counted from the next row on, up to its last
+    return width
+
+
+def _header_rows(rows: list[list[_SourceCell]]) -> int:
+    """Leading rows whose cells are all header cells (<th>, or in <thead>), with the rows their rowspans
+    reach into; 0 when that would be every row (the table reader then finds the header itself)."""
+    count = 0
+    while count < len(rows) and rows[count] and all(c.header for c in rows[count]):
+        count += 1
+    grew = True
+    while grew and count:
+        grew = False
+        for r in range(count):
+            reach = max((r + c.rowspan for c in rows[r]), default=0)
+            if reach > count:
+                count, grew = reach, True
+    return 0 if count >= len(rows) else count
+
+
+def _render_data_table(node: LexborNode, rows: list[list[_SourceCell]], out: list[str]) -> None:
+    """Caption line, then the table markup, one row per line (nested tables' text kept in their cells)."""
+    header = _header_rows(rows)
+    markup = table_html([
+        [MarkupCell(_cell_text(c.node), c.rowspan, c.colspan, header=r < header) for c in row]
+        for r, row in enumerate(rows)
+    ])
+    caption = _caption(node)
     out.append(_PARA)
-    caption = node.css_first("caption")
-    if caption is not None and _inline(caption):
-        out.append(_inline(caption) + _LINE)
-    for row in node.css("tr"):
-        cells = [_inline(c) for c in row.iter() if c.tag in ("td", "th")]
+    if caption:
+        out.append((caption if is_caption(caption) else "Tabel " + caption) + _LINE)
+    out.extend(line + _LINE for line in markup.split("\n") if line)
+    out.append(_PARA)
+
+
+def _render_text_table(node: LexborNode, rows: list[list[_SourceCell]], out: list[str]) -> None:
+    """Caption first, then each row's cells joined by " | ", one row per line; a table inside a cell is
+    written after its row (as a table of its own)."""
+    out.append(_PARA)
+    caption = _caption(node)
+    if caption:
+        out.append(caption + _LINE)
+    for row in rows:
+        after: list[str] = []
+        for c in row:
+            for inner in _inner_tables(c.node):
+                _render_table(inner, after)
+                inner.decompose()
+        cells = [_inline(c.node) for c in row]
         if any(cells):
             out.append(" | ".join(cells) + _LINE)
+        out.extend(after)
     out.append(_PARA)
+
+
+def _flat_table(node: LexborNode, rows: list[list[_SourceCell]]) -> str:
+    """A table on one line: caption, then rows joined by "; ", cells by " | "."""
+    lines = [_caption(node)]
+    for row in rows:
+        cells = [_cell_text(c.node) for c in row]
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return "; ".join(line for line in lines if line)
+
+
+def _caption(node: LexborNode) -> str:
+    """Text of the table's own <caption>, "" when it has none."""
+    for child in node.iter():
+        if child.tag == "caption":
+            return _inline(child)
+    return ""
+
+
+def _inner_tables(cell: LexborNode) -> list[LexborNode]:
+    """The tables inside a cell that are not inside another table within it."""
+    out = []
+    for table in cell.css("table"):
+        parent = table.parent
+        while parent is not None and parent.mem_id != cell.mem_id and parent.tag != "table":
+            parent = parent.parent
+        if parent is not None and parent.mem_id == cell.mem_id:
+            out.append(table)
+    return out
+
+
+def _cell_text(node: LexborNode) -> str:
+    """A cell's text on one line (a table inside it flattened in place)."""
+    return _collapse(_inline(node).replace(_INDENT, " "))
 
 
 def _inline(node: LexborNode) -> str:

@@ -189,3 +189,24 @@ def test_debris_stays_in_the_chunk_text_but_not_in_what_is_embedded(chunker):
     content = embed_text(node.text, node.metadata)
     assert "cdn-x" not in content and content.count("Masyarakat pengobatan") == 1
     assert node.metadata["debris_chars"] > 400
+
+
+def test_table_rows_off_embeds_the_table_as_its_text_and_reads_no_framework(embedder):
+    """PLANBOT_TABLE_ROWS=false (the bench's 'without'): the same table pieces, embedded as their text with no
+    row lines, no framework items; and the setting changes the settings key, so it re-ingests."""
+    from pathlib import Path
+
+    from index.indexer import settings_key
+    from ingest.structure import extract_plan
+    from planbot.settings import Settings
+
+    plain = StructureChunker(token_counter=embedder.token_count, max_tokens=320, table_rows=False)
+    text = _table_doc(3)
+    node = next(n for n in _nodes(plain, text) if "table_caption" in n.metadata)
+    assert node.metadata["table_plain"] is True and node.text.startswith("Tabel 4.1")
+    content = embed_text(node.text, node.metadata)
+    assert "<td>2.</td>" in content and "TARGET KINERJA 2027: 2,1" not in content
+    assert [i for i in extract_plan(text) if i.kind == "indicator"]
+    assert not [i for i in extract_plan(text, framework=False) if i.kind == "indicator"]
+    on, off = Settings(home=Path("h")), Settings(home=Path("h"), table_rows=False)
+    assert settings_key(on, "m") == "m/320" and settings_key(off, "m") == "m/320/no-table-rows"
