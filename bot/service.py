@@ -13,7 +13,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
-from bot.answer import Piece, compose, compose_plan, pieces_of, select
+from bot.answer import compose, compose_plan, select
 from bot.citations import citation_of
 from bot.compare import (
     Comparison,
@@ -28,7 +28,6 @@ from bot.compare import (
 from bot.decide import Decider, measure
 from bot.plan import (
     PlanRow,
-    indicator_years_note,
     missing_number,
     plan_rows_across,
     plan_rows_for,
@@ -41,7 +40,7 @@ from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
-from bot.table_answer import cell_asked, cell_of, indicators_of, says
+from bot.table_answer import cell_answer, years_note
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
@@ -265,7 +264,7 @@ class Planbot:
             verdict = Verdict(not decision.answer, why if not decision.answer else None)
         else:
             verdict = Verdict(False)
-        cell = self._table_cell(read, asked_rows, citations) if not asked_verdict.abstain else None
+        cell = cell_answer(read, asked_rows, citations, self.plan_rows) if not asked_verdict.abstain else None
         if cell is not None:  # the row the question names holds the cell it asks for: that cell, then the row
             short, pieces = cell
             text = f"{short}\n\n{compose(citations, pieces, language)}"
@@ -283,7 +282,7 @@ class Planbot:
                     text += "\n\n" + compose(citations, extra, language)
         elif verdict.abstain:
             answer = self._abstain(question, language, verdict.reason, started,
-                                   self._years_note(read, q, asked_region, named))
+                                   years_note(read, q, self.plan_rows, asked_region, named))
             answer.signals = signals.as_dict()
             answer.confidence = decision.probability if decision else None
             return answer
@@ -307,44 +306,6 @@ class Planbot:
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
                                kinds=("indicator", "program", "goal", "affair"))
         return [row] if row else []
-
-    def _table_cell(self, read: Question, asked_rows: list[PlanRow], citations: list) -> tuple[str, list[Piece]] | None:
-        """For a question naming a table row: the short answer from the cell it asks for ("14,2 persen (target
-        2027) [1]") and the rows that hold it as quoted pieces of their citations (the row; for a goal's
-        indicators, each indicator's row); None when no row or no such cell."""
-        what = cell_asked(read) if asked_rows else None
-        row = asked_rows[0] if asked_rows else None
-        cell = cell_of(row, what, read.years, self.plan_rows) if what else None
-        if cell is None:
-            return None
-        holders = indicators_of(row, self.plan_rows) if cell.what == "indicator" else [row]
-        pieces, marker = [], None
-        for holder in holders:
-            start, end = (holder.fields or {}).get("row", (holder.start, holder.end))
-            for i, c in enumerate(citations):
-                if c.doc_id != holder.doc_id or c.start is None or not c.start <= start < (c.end or 0):
-                    continue
-                piece = next((p for p in pieces_of(c.text, i, c.rows)
-                              if p.start <= start - c.start < p.end or start - c.start <= p.start < end - c.start), None)
-                if piece is not None and piece not in pieces:
-                    pieces.append(piece)
-                    marker = marker or c.n
-                break
-        if not pieces:
-            return None
-        return f"{says(row, cell, read.language)} [{marker}]", pieces
-
-    def _years_note(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> str:
-        """For a figure asked of an indicator for a year its table has no column for: what the plan does give
-        ("" otherwise, and the not-found answer describes the corpus)."""
-        if not read.years:
-            return ""
-        row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named)
-        fields = (row.fields or {}) if row else {}
-        yearly = fields.get("targets") or fields.get("values") or fields.get("outturns") or {}
-        if not row or not yearly or any(str(y) in yearly for y in read.years):
-            return ""
-        return indicator_years_note(row, read.years, read.language)
 
     def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,
                 language: str | None = None, mode: str = "hybrid") -> Comparison:

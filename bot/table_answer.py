@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.plan import PlanRow
+from bot.answer import Piece, pieces_of
+from bot.plan import PlanRow, indicator_years_note, table_item_asked
 from bot.question import Question
+from bot.records import Citation
+from bot.terms import QueryTerms
 from planbot.language import TABLE_CELL_CUES
 
 CELL_NAMES = {
@@ -77,3 +80,47 @@ def says(row: PlanRow, cell: Cell, language: str) -> str:
     figure = cell.what not in ("unit", "agency", "budget")
     shown = f"{cell.value} {unit}" if figure and unit and unit.lower() not in cell.value.lower() else cell.value
     return f"{shown} ({what}, {row.text})" if cell.what in ("unit", "agency", "indicator") else f"{shown} ({what})"
+
+
+def cell_answer(read: Question, asked_rows: list[PlanRow], citations: list[Citation], rows: list[PlanRow]
+                ) -> tuple[str, list[Piece]] | None:
+    """For a question naming a table row: the short answer from the cell it asks for ("14,2 persen (target
+    2027) [1]") and the rows that hold it as quoted pieces of their citations (the row; for a goal's
+    indicators, each indicator's row); None when no row, no such cell, or its row is not among the citations."""
+    what = cell_asked(read) if asked_rows else None
+    row = asked_rows[0] if asked_rows else None
+    cell = cell_of(row, what, read.years, rows) if what else None
+    if cell is None:
+        return None
+    holders = indicators_of(row, rows) if cell.what == "indicator" else [row]
+    pieces: list[Piece] = []
+    marker = None
+    for holder in holders:
+        start, end = (holder.fields or {}).get("row", (holder.start, holder.end))
+        for i, c in enumerate(citations):
+            if c.doc_id != holder.doc_id or c.start is None or not c.start <= start < (c.end or 0):
+                continue
+            at, to = start - c.start, end - c.start
+            piece = next((p for p in pieces_of(c.text, i, c.rows) if p.start <= at < p.end or at <= p.start < to),
+                         None)
+            if piece is not None and piece not in pieces:
+                pieces.append(piece)
+                marker = marker or c.n
+            break
+    if not pieces:
+        return None
+    return f"{says(row, cell, read.language)} [{marker}]", pieces
+
+
+def years_note(read: Question, q: QueryTerms, rows: list[PlanRow], region: str | None,
+               named: frozenset[str] | None) -> str:
+    """For a figure asked of an indicator for a year its table has no column for: what the plan does give
+    ("" otherwise, and the not-found answer describes the corpus)."""
+    if not read.years:
+        return ""
+    row = table_item_asked(read.text, read.language, q, rows, region, named)
+    fields = (row.fields or {}) if row else {}
+    yearly = fields.get("targets") or fields.get("values") or fields.get("outturns") or {}
+    if not row or not yearly or any(str(y) in yearly for y in read.years):
+        return ""
+    return indicator_years_note(row, read.years, read.language)
