@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.terms import QueryTerms, matches
@@ -211,9 +212,12 @@ def _item_name(text: str) -> str:
 
 
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
-                     docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",)) -> PlanRow | None:
+                     docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",),
+                     weight: Callable[[str], float] = lambda t: 1.0) -> PlanRow | None:
     """The item read from a table row (an indicator, a program, a goal) that the question names: see
-    MIN_NAME_SHARE and MIN_QUESTION_SHARE; None when no item, or items of different names, match equally.
+    MIN_NAME_SHARE (of the name's terms, each counted by `weight`: the corpus IDF, so "Urusan Pemerintahan
+    Bidang" weighs less than "Statistik") and MIN_QUESTION_SHARE; None when no item, or items of different
+    names, match equally.
     English questions are read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup")."""
     terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
     place = set(words(region)) if region else set()
@@ -232,7 +236,7 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
         if not name:
             continue
         shared = sum(1 for t in name if matches(t, terms))
-        name_share = shared / len(name)
+        name_share = sum(weight(t) for t in name if matches(t, terms)) / sum(weight(t) for t in name)
         question_share = sum(1 for unit in topic if any(matches(t, name) for t in unit)) / len(topic) if topic else 0.0
         if name_share < MIN_NAME_SHARE or question_share < MIN_QUESTION_SHARE or shared < min(2, len(name)):
             continue

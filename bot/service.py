@@ -304,7 +304,7 @@ class Planbot:
         if not (set(words(read.text)) & TABLE_QUESTION_WORDS or read.kind == "how_much"):
             return []
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
-                               kinds=("indicator", "program", "goal", "affair"))
+                               kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf)
         return [row] if row else []
 
     def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,
