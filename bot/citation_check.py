@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.short_answer import FIGURE, NAME
 from bot.terms import cognate, query_terms, weighted_share
 from index.lexical import analyze, words
+from ingest.regions import REGION_PREFIXES
 from planbot.language import EN_ID, MONTHS, STOPWORDS, detect_language, numbers_in, translate_terms
 
 FITTED = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "citation_check.json"
@@ -30,7 +31,7 @@ DEFAULT_SIMILARITY = 0.9
 
 _MARKS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # a sentence ends at . ! ? (and the [n] markers after it) before a space, or at a line break
-_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+\S)|\n+")
+_END = re.compile(r"(?<=[.!?])(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?!\s*\[\d)(?=\s+\S)|\n+")
 _ABBREVIATIONS = frozenset("rp no dr ir drs hj h st tn ny prof kab kec kel jl dll dsb dst tsb bpk ibu mr mrs ms vs".split())
 _LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
@@ -85,7 +86,9 @@ def sentences(text: str) -> list[str]:
         last = words(piece)[-1] if words(piece) else ""
         if m.group(0).strip() == "" and "\n" not in m.group(0) and piece.endswith(".") and last in _ABBREVIATIONS:
             continue  # "Rp." or "No." ends no sentence
-        if piece:
+        if piece and out and not _MARKS.sub("", piece).strip():
+            out[-1] += " " + piece  # markers on a line of their own belong to the sentence before
+        elif piece:
             out.append(piece)
         start = m.end()
     rest = text[start:].strip()
@@ -152,10 +155,13 @@ def _month_present(month: str, passage_words: set[str]) -> bool:
 
 
 def lexical_support(sentence: str, passages: Sequence[str], weight: Callable[[str], float] | None = None) -> float:
-    """Weighted share of the sentence's content terms (English translated to Indonesian) found in the passages."""
+    """Weighted share of the sentence's content terms (English translated to Indonesian) found in the passages,
+    leaving out names and words such as 'kota' (a sentence that only repeats the names gets no credit)."""
     text = without_marks(sentence)
     language = detect_language(text)
-    terms = query_terms(text, language).terms
+    # names are checked on their own (missing_facts); what is left is what the sentence says about them
+    said = NAME.sub(lambda m: m.group(0) if m.start() == 0 else " ", text)
+    terms = [t for t in query_terms(said, language).terms if t not in REGION_PREFIXES]
     passage_terms = set(analyze(" ".join(passages)))
     if language == "en":  # a cognate or a word kept as written (names, acronyms) counts too
         passage_terms |= set(words(" ".join(passages)))
