@@ -28,6 +28,7 @@ from planbot.language import EN_ID, MONTHS, STOPWORDS, detect_language, numbers_
 FITTED = Path(__file__).resolve().parent.parent / "planbot" / "fitted" / "citation_check.json"
 DEFAULT_LEXICAL = 0.6
 DEFAULT_SIMILARITY = 0.9
+MAX_PASSAGE_SENTENCES = 200  # of the cited passages, compared with one generated sentence
 
 _MARKS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # a sentence ends at . ! ? (and the [n] markers after it) before a space, or at a line break
@@ -186,6 +187,7 @@ class CitationChecker:
 
     def check(self, text: str, passages: Sequence[str]) -> list[Checked]:
         """One Checked per sentence of `text`; passages[n-1] is passage [n]."""
+        vectors: dict[str, list[float]] = {}  # passage sentences embedded once per answer
         out = []
         for sentence in sentences(text):
             cited = citations_in(sentence)
@@ -199,32 +201,36 @@ class CitationChecker:
                 out.append(Checked(sentence, cited, False,
                                    f"cites passage {', '.join(f'[{n}]' for n in absent)}, which does not exist"))
                 continue
-            out.append(self.check_sentence(sentence, cited, [passages[n - 1] for n in cited]))
+            out.append(self.check_sentence(sentence, cited, [passages[n - 1] for n in cited], vectors))
         return out
 
-    def check_sentence(self, sentence: str, cited: list[int], texts: Sequence[str]) -> Checked:
+    def check_sentence(self, sentence: str, cited: list[int], texts: Sequence[str],
+                       vectors: dict[str, list[float]] | None = None) -> Checked:
         missing = missing_facts(sentence, texts)
         if missing:
             return Checked(sentence, cited, False, f"not in the cited passages: {', '.join(missing[:3])}")
         lexical = lexical_support(sentence, texts, self.weight)
-        similarity = self.similarity(sentence, texts)
         min_lexical, min_similarity = self.thresholds.of(detect_language(without_marks(sentence)))
         if lexical >= min_lexical:
-            return Checked(sentence, cited, True, "figures and names found; its words are in the passages",
-                           lexical, similarity)
+            return Checked(sentence, cited, True, "figures and names found; its words are in the passages", lexical)
+        similarity = self.similarity(sentence, texts, vectors)
         if similarity is not None and similarity >= min_similarity:
             return Checked(sentence, cited, True, "figures and names found; close in meaning to a passage sentence",
                            lexical, similarity)
         return Checked(sentence, cited, False, "not supported by the cited passages", lexical, similarity)
 
-    def similarity(self, sentence: str, texts: Sequence[str]) -> float | None:
+    def similarity(self, sentence: str, texts: Sequence[str],
+                   vectors: dict[str, list[float]] | None = None) -> float | None:
         """Cosine between the sentence and the nearest sentence of the passages (None without an embedder)."""
         if self.embed is None:
             return None
-        candidates = [s for t in texts for s in passage_sentences(t)][:200]
-        vectors = self.embed([without_marks(sentence), *candidates])
-        first = vectors[0]
-        return max((sum(a * b for a, b in zip(first, v)) for v in vectors[1:]), default=0.0)
+        known = {} if vectors is None else vectors
+        candidates = list(dict.fromkeys(s for t in texts for s in passage_sentences(t)))[:MAX_PASSAGE_SENTENCES]
+        new = [c for c in candidates if c not in known]
+        embedded = self.embed([without_marks(sentence), *new])
+        known.update(zip(new, embedded[1:]))
+        first = embedded[0]
+        return max((sum(a * b for a, b in zip(first, known[c])) for c in candidates), default=0.0)
 
 
 def kept_answer(checked: list[Checked]) -> str:
