@@ -126,6 +126,15 @@ def test_a_slow_service_gives_the_extractive_answer_with_a_short_note(llm, llm_b
     assert answer.as_dict()["llm_note"] == answer.llm_note
 
 
+def test_a_stream_that_trickles_past_the_timeout_is_cut_off(llm, llm_bot):
+    llm.piece_chars, llm.piece_delay_s = 4, 0.3  # ~25 pieces, 7 s in all, past llm_timeout=2
+    llm.reply(VISION)
+    started = time.monotonic()
+    answer = llm_bot.ask("Apa visi Kota Bekasi?")
+    assert time.monotonic() - started < 4.5
+    assert answer.generated is None and "tidak menjawab (timed out)" in answer.llm_note
+
+
 def test_a_service_that_is_down_gives_the_extractive_answer_with_a_short_note(seeds_home, embedder):
     bot = Planbot(Settings(home=seeds_home, llm=f"openai:http://127.0.0.1:{free_port()}/v1", llm_timeout=2),
                   embedder)
