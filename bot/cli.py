@@ -158,6 +158,10 @@ def ask(question, k, region, retriever, as_json, home, collection):
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(answer.answer)
+    if answer.checked:  # PLANBOT_LLM: what the citation check made of the model's sentences
+        kept = len(answer.checked) - answer.dropped
+        click.secho(f"({answer.llm_model}: {kept} of {len(answer.checked)} sentences kept by the citation check)",
+                    dim=True)
     if answer.citations:
         click.echo("")
         for c in answer.citations:

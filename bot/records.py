@@ -51,9 +51,29 @@ class Answer:
     confidence: float | None = None  # the calibrated probability that the passages support an answer
     short_answer: str | None = None  # a factoid question's figure, date or name with its [n], leading the answer
     compare: list[dict] = field(default_factory=list)  # a compare question's sections (bot.compare.Section)
+    # With PLANBOT_LLM (bot.generate): what the model wrote, each sentence's check, the model, the note shown
+    # when the extractive answer stands in, and the extractive answer itself. Left out of as_dict() when no
+    # model was asked, so the extractive JSON stays as it was.
+    generated: str | None = None
+    checked: list[dict] = field(default_factory=list)  # [{sentence, citations, kept, why, lexical, similarity}]
+    llm_model: str | None = None
+    llm_note: str | None = None
+    extractive: str | None = None
+
+    LLM_FIELDS = ("generated", "checked", "llm_model", "llm_note", "extractive")
+
+    @property
+    def dropped(self) -> int:
+        """Generated sentences the citation check dropped."""
+        return sum(1 for c in self.checked if not c.get("kept"))
 
     def as_dict(self) -> dict:
         d = asdict(self)
+        if self.extractive is None:
+            for key in self.LLM_FIELDS:
+                d.pop(key)
+        else:
+            d["dropped"] = self.dropped
         d["latency_ms"] = round(self.latency_ms, 2)
         for c in d["citations"]:
             c["score"] = round(c["score"], 4)

@@ -14,6 +14,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
 from bot.answer import compose, compose_plan, select
+from bot.citation_check import CitationChecker
 from bot.citations import citation_of
 from bot.compare import (
     Comparison,
@@ -26,6 +27,8 @@ from bot.compare import (
     theme_of,
 )
 from bot.decide import Decider, measure
+from bot.generate import apply, generate
+from bot.llm_client import ChatClient
 from bot.plan import (
     PlanRow,
     missing_number,
@@ -89,6 +92,8 @@ class Planbot:
         self.fusion = fusion or Fusion.fitted()
         self.decider = Decider.load() if settings.abstention == "calibrated" else None
         self._lock = threading.Lock()
+        self.llm = ChatClient(settings) if settings.llm else None  # asked only after Planbot decided to answer
+        self.citation_checker = CitationChecker(embed=self._embed_normalised)
         self.refresh()
 
     def refresh(self) -> None:
@@ -164,8 +169,27 @@ class Planbot:
         )
 
     def ask(self, question: str, *, k: int | None = None, region: str | None = None, doc_id: str | None = None,
-            mode: str = "hybrid") -> Answer:
-        """Answer a question from the indexed plans, or abstain and say what the corpus covers."""
+            mode: str = "hybrid", asked_as: str | None = None) -> Answer:
+        """Answer a question from the indexed plans, or abstain and say what the corpus covers.
+
+        With PLANBOT_LLM a chat model then writes the answer from the cited passages, checked sentence by
+        sentence (bot.generate); asked_as: the user's own words when `question` is a rewritten follow-up."""
+        answer = self._ask(question, k=k, region=region, doc_id=doc_id, mode=mode)
+        if self.llm is None or answer.abstained or not answer.citations or answer.compare:
+            return answer  # Planbot's own "not found" runs first: a model never turns a refusal into an answer
+        started = time.perf_counter() - answer.latency_ms / 1000
+        answer = apply(answer, generate(self.llm, self.citation_checker, answer, asked_as))
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _embed_normalised(self, texts: list[str]) -> list[list[float]]:
+        import numpy as np
+
+        vectors = np.asarray(self.embedder.get_text_embedding_batch(texts), dtype=np.float64)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.where(norms > 0, norms, 1.0)).tolist()
+
+    def _ask(self, question: str, *, k: int | None, region: str | None, doc_id: str | None, mode: str) -> Answer:
         started = time.perf_counter()
         question = require_question(question)  # zero-width characters and whitespace alone are empty
         if len(question) > MAX_QUESTION_CHARS:

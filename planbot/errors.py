@@ -31,6 +31,11 @@ class EmbeddingServiceError(PlanbotError):
     Planbot cannot use; the message names the URL and what to do."""
 
 
+class LLMServiceError(PlanbotError):
+    """The chat model service (PLANBOT_LLM=openai:URL) is down, too slow, failing, or answers with something
+    that is not a chat completion; the answer falls back to the extractive one with a short note."""
+
+
 class IndexBusy(PlanbotError):
     """Another ingest holds the write lock on this collection."""
 

@@ -116,6 +116,30 @@ class Settings(BaseSettings):
         "signals, the rules among them, fitted by `python -m evals.fit_abstention`), 'rules' (the first "
         "release's rules alone), 'off' (always answer).",
     )
+    llm: str | None = Field(
+        None,
+        description="A chat model that writes the answer from the passages Planbot selected: "
+        "'openai:http://host:port/v1' (an OpenAI-compatible chat service: Ollama at http://localhost:11434/v1, "
+        "llama.cpp's server, vLLM, a hosted API); every sentence it writes is checked against the passages it "
+        "cites. Unset (the default): answers are the extractive quotes alone.",
+    )
+    llm_model: str | None = Field(
+        None, description="With PLANBOT_LLM, the model name sent to the service; unset: the first it lists at /v1/models."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="With PLANBOT_LLM, the API key sent as a bearer token; unset: none."
+    )
+    llm_timeout: float = Field(
+        60.0, gt=0, description="With PLANBOT_LLM, seconds the model may take to answer (all of a streamed "
+        "answer) before the extractive answer is shown with a note."
+    )
+    llm_retries: int = Field(
+        1, ge=0, le=5, description="With PLANBOT_LLM, retries of a request that failed to connect or got a "
+        "5xx/429 answer (a timeout is not retried: the asker is waiting)."
+    )
+    llm_stream: bool = Field(
+        True, description="With PLANBOT_LLM, ask the service to stream its answer (server-sent events)."
+    )
     auth_user: str | None = Field(None, description="User name for `planbot chat` (basic auth); unset: no login.")
     auth_password: SecretStr | None = Field(None, description="Password for `planbot chat`, with auth_user.")
 

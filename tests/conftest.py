@@ -23,7 +23,7 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANBOT_HOME", str(tmp_path / "home"))
     for key in ("PLANBOT_COLLECTION", "PLANBOT_EMBEDDING", "PLANBOT_CHROMA_URL"):
         monkeypatch.delenv(key, raising=False)
-    for key in [k for k in os.environ if k.startswith("PLANBOT_EMBEDDING_")]:  # the openai: backend's settings
+    for key in [k for k in os.environ if k.startswith(("PLANBOT_EMBEDDING_", "PLANBOT_LLM"))]:  # openai: backends
         monkeypatch.delenv(key, raising=False)
 
 

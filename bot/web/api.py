@@ -70,32 +70,44 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def credentials_checker(settings: Settings, throttle: LoginThrottle | None = None):
+    """A function (request, user name, password) that raises 401/429 unless they are PLANBOT_AUTH_USER's
+    (nothing to check when no login is set). Wrong passwords count against the client in `throttle`; while
+    it must wait, it gets 429 with Retry-After."""
+    user = settings.auth_user
+    password = settings.auth_password.get_secret_value() if settings.auth_password else None
+    throttle = throttle or LoginThrottle()
+    login = {"WWW-Authenticate": 'Basic realm="Planbot"'}
+
+    def verify(request: Request, username: str | None, given: str | None) -> None:
+        if not user:
+            return
+        if username is None or given is None:
+            raise HTTPException(401, "login required: use the PLANBOT_AUTH_USER credentials", headers=login)
+        client = request.client.host if request.client else "unknown"
+        wait = throttle.wait_s(client)
+        if wait > 0:
+            raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(retry_after(wait))})
+        user_ok = secrets.compare_digest(username.encode(), user.encode())
+        password_ok = secrets.compare_digest(given.encode(), (password or "").encode())
+        if not (user_ok and password_ok):
+            throttle.failed(client)
+            raise HTTPException(401, "wrong user name or password", headers=login)
+        throttle.succeeded(client)
+
+    return verify
+
+
 def basic_auth(settings: Settings, throttle: LoginThrottle | None = None):
     """A dependency that checks HTTP basic credentials when PLANBOT_AUTH_USER/PASSWORD are set.
 
     Wrong passwords count against the client in `throttle`; while it must wait, it gets 429 with Retry-After.
     """
     security = HTTPBasic(auto_error=False, realm="Planbot")
-    user = settings.auth_user
-    password = settings.auth_password.get_secret_value() if settings.auth_password else None
-    throttle = throttle or LoginThrottle()
-    login = {"WWW-Authenticate": 'Basic realm="Planbot"'}
+    verify = credentials_checker(settings, throttle)
 
     def check(request: Request, credentials: HTTPBasicCredentials | None = Depends(security)) -> None:  # noqa: B008
-        if not user:
-            return
-        if credentials is None:
-            raise HTTPException(401, "login required: use the PLANBOT_AUTH_USER credentials", headers=login)
-        client = request.client.host if request.client else "unknown"
-        wait = throttle.wait_s(client)
-        if wait > 0:
-            raise HTTPException(429, too_many_message(wait), headers={"Retry-After": str(retry_after(wait))})
-        user_ok = secrets.compare_digest(credentials.username.encode(), user.encode())
-        password_ok = secrets.compare_digest(credentials.password.encode(), (password or "").encode())
-        if not (user_ok and password_ok):
-            throttle.failed(client)
-            raise HTTPException(401, "wrong user name or password", headers=login)
-        throttle.succeeded(client)
+        verify(request, credentials.username if credentials else None, credentials.password if credentials else None)
 
     return check
 
@@ -183,7 +195,8 @@ def api_router(bot, settings: Settings, throttle: LoginThrottle | None = None) -
             raise PlanbotError("unknown doc_id: no ingested document has this id (the Documents tab lists them)")
         history = [h if isinstance(h, str) else h.model_dump() for h in req.history]
         asked = rewrite(question, history, bot.corpus.regions, region_filter=req.region).question
-        answer = await run_in_threadpool(bot.ask, asked, k=req.k, region=req.region or None, doc_id=req.doc_id or None)
+        answer = await run_in_threadpool(bot.ask, asked, k=req.k, region=req.region or None, doc_id=req.doc_id or None,
+                                         asked_as=question if asked != question else None)
         return JSONResponse(answer.as_dict())
 
     @router.get("/health")

@@ -33,6 +33,7 @@ from bot.web.documents import (
 from bot.web.exports import CsvExports
 from bot.web.feedback import FeedbackStore
 from bot.web.followup import rewrite
+from bot.web.openai_api import mount_openai
 from bot.web.plans import PLAN_COLUMNS, row_span, source_text, table, write_csv
 from bot.web.throttle import LoginThrottle, LoginThrottleMiddleware
 from ingest.formats.registry import upload_extensions
@@ -151,7 +152,8 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
         pending = {"question": question, "asked": asked}
         yield chat_log(bot, turns, pending, ""), turns, ""
         try:
-            answer = bot.ask(asked, region=region, doc_id=doc_id).as_dict()
+            answer = bot.ask(asked, region=region, doc_id=doc_id,
+                             asked_as=question if asked != question else None).as_dict()
         except PlanbotError as exc:
             turns.append({**pending, "error": str(exc)})
             yield chat_log(bot, turns), turns, ""
@@ -303,6 +305,7 @@ def create_app(settings: Settings, bot=None) -> FastAPI:
     throttle = LoginThrottle()  # shared by the page's login form and /api's basic auth
     app.add_middleware(LoginThrottleMiddleware, throttle=throttle)
     mount_api(app, bot, settings, throttle)
+    mount_openai(app, bot, settings, throttle)  # Planbot as a model for Open WebUI, LibreChat, OpenAI clients
     app.state.bot = bot
     app.state.feedback = feedback
     demo = build_blocks(bot, feedback, login=auth is not None)
@@ -318,5 +321,6 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     import uvicorn
 
     app = create_app(settings)
-    print(f"Planbot chat: http://{host}:{port}/  (API: http://{host}:{port}/api/ask; Ctrl-C to stop)", flush=True)
+    print(f"Planbot chat: http://{host}:{port}/  (API: http://{host}:{port}/api/ask; as an OpenAI model: "
+          f"http://{host}:{port}/v1; Ctrl-C to stop)", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

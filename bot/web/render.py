@@ -23,6 +23,7 @@ LABELS = {
     "helpful": "Membantu? / Helpful?",
     "error": "Tidak bisa dijawab / Cannot answer",
     "thinking": "Mencari di dokumen… / Searching the documents…",
+    "checked": "kalimat lolos pemeriksaan kutipan / sentences kept by the citation check",
 }
 
 
@@ -147,9 +148,16 @@ def answer_block(turn: int, answer: dict, *, regions: Sequence[str] = (), titles
     if answer.get("short_answer") and text.startswith(answer["short_answer"]):
         text = text[len(answer["short_answer"]):].lstrip("\n")
         short = f'<div class="short-answer">{linked_markers(answer["short_answer"], turn, len(citations))}</div>'
+    checked = answer.get("checked") or []
+    if checked:  # PLANBOT_LLM: the model wrote the answer; say how much of it the check kept
+        kept = sum(1 for c in checked if c.get("kept"))
+        model = escape(str(answer.get("llm_model") or ""))
+        checked_note = f'<div class="checked-note">{model}: {kept}/{len(checked)} {LABELS["checked"]}</div>'
+    else:
+        checked_note = ""
     return (
         f'<div class="msg bot answered">{short}<div class="answer-text">'
-        f'{linked_markers(text, turn, len(citations))}</div>'
+        f'{linked_markers(text, turn, len(citations))}</div>{checked_note}'
         f"{sources}{feedback_bar(answer_id) if answer_id else ''}</div>"
     )
 
@@ -200,6 +208,7 @@ CSS = """
 #chat-log .answer-text { white-space: pre-wrap; }
 #chat-log .short-answer { font-size: 1.15em; font-weight: 600; margin-bottom: 6px; }
 #chat-log a.cite { font-weight: 600; text-decoration: none; color: #0a58ca; padding: 0 1px; }
+#chat-log .checked-note { font-size: 0.8em; color: #666; margin-top: 4px; }
 #chat-log .msg.abstained { background: #fff8e1; border: 1px solid #f0b429; border-left: 6px solid #f0b429; color: #5c3c00; }
 #chat-log .msg.error { background: #fdecea; border: 1px solid #e5534b; border-left: 6px solid #e5534b; color: #67060c; }
 #chat-log .abstain-head { font-weight: 700; margin-bottom: 4px; }

@@ -148,3 +148,14 @@ def test_a_login_needs_both_user_and_password(seeds_home, tmp_path):
 
     with pytest.raises(ConfigError, match="PLANBOT_AUTH_PASSWORD"):
         create_app(Settings(home=seeds_home, auth_user="staf"))
+
+
+def test_planbot_as_an_openai_model_without_a_chat_model_gives_the_extractive_answer(client):
+    r = client.post("/v1/chat/completions", json={"model": "planbot", "messages": [
+        {"role": "user", "content": "Apa visi Kota Bekasi?"}]})
+    assert r.status_code == 200
+    body = r.json()
+    content = body["choices"][0]["message"]["content"]
+    assert "Bekasi Maju, Sejahtera dan Ihsan" in content and "\n\nSumber:\n[1] " in content
+    assert body["citations"][0]["n"] == 1 and "generated" not in body["planbot"]
+    assert client.get("/v1/models").json()["data"][0]["id"] == "planbot"

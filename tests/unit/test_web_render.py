@@ -54,3 +54,11 @@ def test_abstained_answer_has_its_own_look_and_lists_coverage():
 def test_question_is_text():
     html = question_block("Apa visi <b>x</b>?", "Apa visi <b>x</b> Kota Metro?")
     assert "<b>" not in html and "Apa visi &lt;b&gt;x&lt;/b&gt;?" in html and "understood as" in html
+
+
+def test_a_generated_answer_says_how_many_sentences_the_check_kept():
+    answer = {"answer": "Visi ... [1].", "abstained": False, "citations": [], "llm_model": "<qwen>",
+              "checked": [{"sentence": "Visi ... [1].", "kept": True}, {"sentence": "Rp 5 [1].", "kept": False}]}
+    html = answer_block(0, answer)
+    assert '<div class="checked-note">&lt;qwen&gt;: 1/2 kalimat lolos' in html
+    assert "checked-note" not in answer_block(0, {"answer": "a [1]", "abstained": False, "citations": []})
