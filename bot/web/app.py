@@ -255,15 +255,16 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
         if not shown:  # another run of this event answered them; leave the log (and any notice on it) as it is
             yield gr.skip()
 
-    def ask_api(question: str, region: str = ALL, document: str = ALL) -> str:
-        """One question answered on its own (no conversation): the chat log HTML with its answer."""
+    def ask_api(question: str, region: str = ALL, document: str = ALL) -> tuple[str, str]:
+        """One question answered on its own (no conversation), for Gradio clients: the chat log HTML with its
+        answer, and the emptied question box (the shape the page's ask event had)."""
         conv = Conversation()
         question = clean_question(question)
         if not question:
-            return chat_log(bot, conv) + render.error_block(EMPTY_QUESTION)
+            return chat_log(bot, conv) + render.error_block(EMPTY_QUESTION), ""
         conv.add(question, _choice(region), _choice(document))
         *_, html = answer_waiting(conv)  # the last update holds the answer
-        return html
+        return html, ""
 
     def new_chat(conv: Conversation):
         conv.clear()
@@ -336,10 +337,10 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
                                       label="Dokumen / Document", elem_id="doc-filter", allow_custom_value=login)
                 log = gr.HTML(chat_log(bot, Conversation()), elem_id="chat-log", js_on_load=CHAT_JS, server_functions=[rate],
                               apply_default_css=False, padding=False)
-                with gr.Row(elem_id="ask-bar", equal_height=True):  # kept in reach at the bottom (render.CSS)
+                with gr.Row(elem_id="ask-bar"):  # kept in reach at the bottom (render.CSS)
                     question = gr.Textbox(label="Pertanyaan / Question", placeholder="Apa visi Kota Bekasi?",
                                           elem_id="question", scale=5, max_length=2000)
-                    ask = gr.Button("Tanya / Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                    ask = gr.Button("Tanya / Ask", variant="primary", elem_id="ask", scale=1, min_width=72)
                 clear = gr.Button("Percakapan baru / New chat", size="sm", elem_id="new-chat")
                 gr.Examples(EXAMPLES, inputs=[question], label="Contoh pertanyaan / Example questions")
             with gr.Tab("Rencana / Plans", id="plans"):

@@ -221,7 +221,7 @@ CSS = """
 #chat-log .src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 6px 10px; margin: 6px 0; background: #fff;
   scroll-margin-top: 80px; scroll-margin-bottom: 140px; }
 #chat-log .src-card:target, #chat-log .src-card.targeted { outline: 3px solid #0a58ca; background: #eef4ff; }
-#chat-log .src-card > summary { display: block; cursor: pointer; list-style: none; }
+#chat-log .src-card > summary { display: block; cursor: pointer; list-style: none; font-size: 0.95em; }
 #chat-log .src-card > summary::-webkit-details-marker { display: none; }
 #chat-log .src-card > summary .src-head::after { content: "▸"; color: #57606a; margin-left: 2px; }
 #chat-log .src-card[open] > summary .src-head::after { content: "▾"; }
@@ -260,10 +260,12 @@ mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
 .gradio-container { overflow: clip !important; }
 #ask-bar { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary, #fff);
   padding: 6px 0; box-shadow: 0 -6px 8px -6px rgba(0, 0, 0, 0.18); flex-wrap: nowrap; align-items: stretch; }
-#ask-bar #ask { align-self: stretch; }
+#ask-bar #ask { white-space: nowrap; }
 @media (max-width: 640px) {
   #ask-bar #question label > span:first-child, #ask-bar #question [data-testid="block-info"] { display: none; }
+  #ask-bar #ask { align-self: stretch; padding: 0 8px; font-size: 0.9em; }
   #chat-log .msg { padding: 8px 10px; }
+  #chat-log .src-card > summary { font-size: 0.9em; }
   .src-text, .src-table { max-height: 14em; }
 }
 #plan-passage .passage { max-height: 24em; }
