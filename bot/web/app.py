@@ -140,6 +140,9 @@ class Conversation:
             self.epoch += 1
 
 
+AnswerUpdates = Callable[..., Iterator[str | dict]]
+
+
 def extractive_updates(bot, question: str, *, region: str | None, doc_id: str | None) -> Iterator[str | dict]:
     """The answer to one (rewritten) question as the page shows it: the text so far (a str) any number of times,
     then the finished answer (a dict, Answer.as_dict()). The extractive answer is ready all at once, so only the
@@ -176,7 +179,87 @@ def _doc_choices(bot) -> list[tuple[str, str]]:
     return [(ALL, ALL), *docs]
 
 
-AnswerUpdates = Callable[..., Iterator[str | dict]]
+class ChatFlow:
+    """The chat's events over one page's Conversation: `enqueue` takes a question at once (also while an answer
+    is arriving), `answer_waiting` answers the waiting questions in the order they were asked, each shown while
+    it is searched (and as its text arrives, for a streamed answer), then with its answer and cards."""
+
+    def __init__(self, bot, feedback: FeedbackStore, answer_updates: AnswerUpdates = extractive_updates):
+        self.bot, self.feedback, self.answer_updates = bot, feedback, answer_updates
+
+    def enqueue(self, question: str, region_choice: str, doc_choice: str, conv: Conversation):
+        """Keep the question in line (shown at once, answered by answer_waiting) and empty the box."""
+        question = clean_question(question)
+        if not question:  # shown, not kept: the next update of the log clears it
+            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), ""
+        if not conv.add(question, _choice(region_choice), _choice(doc_choice)):
+            return chat_log(self.bot, conv) + render.error_block(TOO_MANY_WAITING), question
+        return chat_log(self.bot, conv), ""
+
+    def answer_one(self, conv: Conversation, item: dict):
+        """Answer one waiting question: the log while it is searched and as its text arrives, then with it."""
+        with conv.lock:
+            epoch = conv.epoch
+            history = [t.get("asked") or t["question"] for t in conv.turns]
+        asked = rewrite(item["question"], history, self.bot.corpus.regions, region_filter=item["region"]).question
+        turn = {"question": item["question"], "asked": asked}
+        conv.current = {**turn, "partial": ""}
+        yield chat_log(self.bot, conv)
+        try:
+            answer = None
+            for update in self.answer_updates(self.bot, asked, region=item["region"], doc_id=item["doc_id"]):
+                if isinstance(update, str):
+                    conv.current = {**turn, "partial": update}
+                    yield chat_log(self.bot, conv)
+                else:
+                    answer = update
+            if answer is None:
+                raise PlanbotError("no answer came back")
+            answer_id = uuid.uuid4().hex
+            self.feedback.remember_answer(answer_id, item["question"], answer)
+            turn.update(answer=answer, id=answer_id)
+        except PlanbotError as exc:
+            turn["error"] = str(exc)
+        except Exception as exc:  # the questions behind this one are still answered
+            logger.exception("answering %r failed", item["question"])
+            turn["error"] = f"{type(exc).__name__}: {exc}"
+        with conv.lock:
+            if conv.epoch == epoch:  # not after a new chat
+                conv.turns.append(turn)
+            conv.current = None
+        yield chat_log(self.bot, conv)
+
+    def answer_waiting(self, conv: Conversation):
+        """Answer the page's waiting questions one after another, in the order they were asked."""
+        shown = False
+        try:
+            while True:
+                with conv.lock:
+                    item = conv.waiting.popleft() if conv.waiting else None
+                if item is None:
+                    break
+                for html in self.answer_one(conv, item):
+                    shown = True
+                    yield html
+        finally:
+            conv.current = None
+        if not shown:  # another run of this event answered them; leave the log (and any notice on it) as it is
+            yield gr.skip()
+
+    def ask_api(self, question: str, region: str = ALL, document: str = ALL) -> tuple[str, str]:
+        """One question answered on its own (no conversation), for Gradio clients: the chat log HTML with its
+        answer, and the emptied question box (the shape the page's ask event had)."""
+        conv = Conversation()
+        question = clean_question(question)
+        if not question:
+            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), ""
+        conv.add(question, _choice(region), _choice(document))
+        *_, html = self.answer_waiting(conv)  # the last update holds the answer
+        return html, ""
+
+    def new_chat(self, conv: Conversation):
+        conv.clear()
+        return chat_log(self.bot, conv)
 
 
 def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
@@ -188,6 +271,7 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
     answer_updates(bot, question, region=, doc_id=) gives each answer's text updates, then the answer.
     """
     exports = CsvExports()  # one temp folder for all CSV exports of this process
+    flow = ChatFlow(bot, feedback, answer_updates)
 
     def rate(payload: dict) -> dict:
         try:
@@ -195,80 +279,6 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
         except PlanbotError as exc:
             return {"ok": False, "error": str(exc)}
         return {"ok": True, "rating": entry["rating"]}
-
-    def enqueue(question: str, region_choice: str, doc_choice: str, conv: Conversation):
-        """Keep the question in line (shown at once, answered by answer_waiting) and empty the box."""
-        question = clean_question(question)
-        if not question:  # shown, not kept: the next update of the log clears it
-            return chat_log(bot, conv) + render.error_block(EMPTY_QUESTION), ""
-        if not conv.add(question, _choice(region_choice), _choice(doc_choice)):
-            return chat_log(bot, conv) + render.error_block(TOO_MANY_WAITING), question
-        return chat_log(bot, conv), ""
-
-    def answer_one(conv: Conversation, item: dict):
-        """Answer one waiting question: the log while it is searched and as its text arrives, then with it."""
-        with conv.lock:
-            epoch = conv.epoch
-            history = [t.get("asked") or t["question"] for t in conv.turns]
-        asked = rewrite(item["question"], history, bot.corpus.regions, region_filter=item["region"]).question
-        turn = {"question": item["question"], "asked": asked}
-        conv.current = {**turn, "partial": ""}
-        yield chat_log(bot, conv)
-        try:
-            answer = None
-            for update in answer_updates(bot, asked, region=item["region"], doc_id=item["doc_id"]):
-                if isinstance(update, str):
-                    conv.current = {**turn, "partial": update}
-                    yield chat_log(bot, conv)
-                else:
-                    answer = update
-            if answer is None:
-                raise PlanbotError("no answer came back")
-            answer_id = uuid.uuid4().hex
-            feedback.remember_answer(answer_id, item["question"], answer)
-            turn.update(answer=answer, id=answer_id)
-        except PlanbotError as exc:
-            turn["error"] = str(exc)
-        except Exception as exc:  # the questions behind this one are still answered
-            logger.exception("answering %r failed", item["question"])
-            turn["error"] = f"{type(exc).__name__}: {exc}"
-        with conv.lock:
-            if conv.epoch == epoch:  # not after a new chat
-                conv.turns.append(turn)
-            conv.current = None
-        yield chat_log(bot, conv)
-
-    def answer_waiting(conv: Conversation):
-        """Answer the page's waiting questions one after another, in the order they were asked."""
-        shown = False
-        try:
-            while True:
-                with conv.lock:
-                    item = conv.waiting.popleft() if conv.waiting else None
-                if item is None:
-                    break
-                for html in answer_one(conv, item):
-                    shown = True
-                    yield html
-        finally:
-            conv.current = None
-        if not shown:  # another run of this event answered them; leave the log (and any notice on it) as it is
-            yield gr.skip()
-
-    def ask_api(question: str, region: str = ALL, document: str = ALL) -> tuple[str, str]:
-        """One question answered on its own (no conversation), for Gradio clients: the chat log HTML with its
-        answer, and the emptied question box (the shape the page's ask event had)."""
-        conv = Conversation()
-        question = clean_question(question)
-        if not question:
-            return chat_log(bot, conv) + render.error_block(EMPTY_QUESTION), ""
-        conv.add(question, _choice(region), _choice(document))
-        *_, html = answer_waiting(conv)  # the last update holds the answer
-        return html, ""
-
-    def new_chat(conv: Conversation):
-        conv.clear()
-        return chat_log(bot, conv)
 
     def plan_view(region_choice: str, kind_choice: str, search: str):
         rows = filter_rows(bot.plan_rows, region=_choice(region_choice), kind=_choice(kind_choice), search=search)
@@ -377,13 +387,13 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
         # Every question is taken ("multiple": also while an answer is arriving), in order (one at a time, quick);
         # then the waiting ones are answered. A second answering run while one is going waits for it to end
         # ("always_last") and then finds the questions that came in too late for the first.
-        gr.on([ask.click, question.submit], enqueue, inputs=[question, region, doc, conv], outputs=[log, question],
+        gr.on([ask.click, question.submit], flow.enqueue, inputs=[question, region, doc, conv], outputs=[log, question],
               trigger_mode="multiple", concurrency_limit=1, concurrency_id="enqueue", show_progress="hidden",
               api_visibility="private").then(
-            answer_waiting, inputs=[conv], outputs=[log], trigger_mode="always_last", concurrency_limit=CONCURRENCY,
+            flow.answer_waiting, inputs=[conv], outputs=[log], trigger_mode="always_last", concurrency_limit=CONCURRENCY,
             concurrency_id="answer", show_progress="hidden", api_visibility="private")
-        gr.api(ask_api, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")
-        clear.click(new_chat, inputs=[conv], outputs=[log], api_visibility="private")
+        gr.api(flow.ask_api, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")
+        clear.click(flow.new_chat, inputs=[conv], outputs=[log], api_visibility="private")
         gr.on([plan_go.click, plan_search.submit, plan_region.change, plan_kind.change], plan_view,
               inputs=[plan_region, plan_kind, plan_search], outputs=[plan_table, plan_count], api_visibility="private")
         plan_csv.click(plan_export, inputs=[plan_region, plan_kind, plan_search], outputs=[plan_file],
