@@ -259,11 +259,13 @@ mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
    Gradio's container hides its overflow, which would make it the sticky bar's scroller: clip instead. */
 .gradio-container { overflow: clip !important; }
 #ask-bar { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary, #fff);
-  padding: 6px 0; box-shadow: 0 -6px 8px -6px rgba(0, 0, 0, 0.18); flex-wrap: nowrap; align-items: stretch; }
+  padding: 6px 0; box-shadow: 0 -6px 8px -6px rgba(0, 0, 0, 0.18); flex-wrap: nowrap; align-items: flex-end; }
 #ask-bar #ask { white-space: nowrap; }
 @media (max-width: 640px) {
   #ask-bar #question label > span:first-child, #ask-bar #question [data-testid="block-info"] { display: none; }
-  #ask-bar #ask { align-self: stretch; padding: 0 8px; font-size: 0.9em; }
+  #ask-bar { align-items: stretch; }
+  #ask-bar #question { min-width: 0 !important; }
+  #ask-bar #ask { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; padding: 0 12px; }
   #chat-log .msg { padding: 8px 10px; }
   #chat-log .src-card > summary { font-size: 0.9em; }
   .src-text, .src-table { max-height: 14em; }

@@ -51,12 +51,13 @@ def browser():
 
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture
 def viewport() -> dict[str, int]:
-    """The page's window size: a desktop unless a test overrides it (see `phone`)."""
-    return {"width": 1280, "height": 900}
+    """The page's window size: a desktop unless a test parametrizes it (e.g. with PHONE)."""
+    return DESKTOP
 
 
 @pytest.fixture
