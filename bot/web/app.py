@@ -96,6 +96,15 @@ element.addEventListener('click', async (ev) => {
 """
 
 
+# Empties the question box the moment a question is sent (its value still goes to the server): the next question
+# can be typed at once, and no reply from the server empties the box under it.
+SEND_JS = """(question, region, doc, conv) => {
+  const box = document.querySelector('#question textarea');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return [question, region, doc, conv];
+}"""
+
+
 def _welcome(bot) -> str:
     regions = ", ".join(bot.corpus.regions) or "-"
     return (
@@ -188,13 +197,15 @@ class ChatFlow:
         self.bot, self.feedback, self.answer_updates = bot, feedback, answer_updates
 
     def enqueue(self, question: str, region_choice: str, doc_choice: str, conv: Conversation):
-        """Keep the question in line (shown at once, answered by answer_waiting) and empty the box."""
+        """Keep the question in line (shown at once, answered by answer_waiting). The page emptied the box when
+        it was sent (SEND_JS), so the box is left alone, whatever is typed there now, unless the question is
+        refused for too many waiting: then it goes back in the box, to send later."""
         question = clean_question(question)
         if not question:  # shown, not kept: the next update of the log clears it
-            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), ""
+            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), gr.skip()
         if not conv.add(question, _choice(region_choice), _choice(doc_choice)):
             return chat_log(self.bot, conv) + render.error_block(TOO_MANY_WAITING), question
-        return chat_log(self.bot, conv), ""
+        return chat_log(self.bot, conv), gr.skip()
 
     def answer_one(self, conv: Conversation, item: dict):
         """Answer one waiting question: the log while it is searched and as its text arrives, then with it."""
@@ -388,8 +399,8 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
         # then the waiting ones are answered. A second answering run while one is going waits for it to end
         # ("always_last") and then finds the questions that came in too late for the first.
         gr.on([ask.click, question.submit], flow.enqueue, inputs=[question, region, doc, conv], outputs=[log, question],
-              trigger_mode="multiple", concurrency_limit=1, concurrency_id="enqueue", show_progress="hidden",
-              api_visibility="private").then(
+              js=SEND_JS, trigger_mode="multiple", concurrency_limit=1, concurrency_id="enqueue",
+              show_progress="hidden", api_visibility="private").then(
             flow.answer_waiting, inputs=[conv], outputs=[log], trigger_mode="always_last", concurrency_limit=CONCURRENCY,
             concurrency_id="answer", show_progress="hidden", api_visibility="private")
         gr.api(flow.ask_api, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")

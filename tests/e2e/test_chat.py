@@ -117,6 +117,20 @@ def test_follow_up_typed_the_moment_the_answer_begins_is_answered(page):
     assert not page.js_errors
 
 
+def test_questions_typed_one_after_another_are_all_answered_in_order(page):
+    # real key presses: the box empties as a question is sent (before the server replies), so the next one can be
+    # typed and sent at once, none of it lost or glued to the question before
+    for question in ("Apa visi Kota Bekasi?", "Apa misi ketiga Kota Metro?"):
+        page.locator("#question textarea").press_sequentially(question)
+        page.press("#question textarea", "Enter")
+        page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=2_000)
+    page.wait_for_function("([sel]) => document.querySelectorAll(sel).length >= 2", arg=[ANSWERS])
+    assert page.locator("#chat-log .msg.user .q-text").all_inner_texts() == ["Apa visi Kota Bekasi?",
+                                                                             "Apa misi ketiga Kota Metro?"]
+    assert "Bekasi Maju" in page.locator(ANSWERS).nth(0).inner_text()
+    assert "Meningkatkan kuantitas dan kualitas infrastruktur fisik" in page.locator(ANSWERS).nth(1).inner_text()
+
+
 def page_metrics(page) -> dict:
     """The page's height and where the question box and the last source card are, in viewport pixels."""
     return page.evaluate("""() => {
