@@ -4,12 +4,21 @@ One Planbot per process is shared by every request: the model and the indexes lo
 queue runs up to CONCURRENCY events at a time (its default is 1, which would serialise all users).
 Answers and cards are rendered by bot.web.render into a gr.HTML so every document and user string is
 escaped; the [n] anchors and the thumbs buttons are handled by a small delegated click script.
+
+Asking is two events: `enqueue` adds the question to the session's Conversation at once (the input is never
+blocked, so a question sent while an answer is arriving is kept), then `answer_waiting` answers the waiting
+questions in order. The answer is shown when it is ready, with a "searching" state until then; the text
+updates come from an `answer_updates` generator (see extractive_updates) that a streamed answer can replace.
 """
 
 from __future__ import annotations
 
-import time
+import copy
+import logging
+import threading
 import uuid
+from collections import deque
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
@@ -41,10 +50,13 @@ from ingest.structure import KINDS
 from planbot.errors import ConfigError, PlanbotError
 from planbot.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 CONCURRENCY = 8
+MAX_WAITING = 5  # questions of one page waiting for their turn; more are refused until some are answered
+TOO_MANY_WAITING = (f"{MAX_WAITING} pertanyaan sudah menunggu; tunggu jawabannya dulu / "
+                    f"{MAX_WAITING} questions are already waiting: wait for their answers first")
 ALL = "Semua / All"
-STREAM_STEPS = 12
-STREAM_DELAY_S = 0.02
 EXAMPLES = [
     "Which mission covers sanitation?",
     "Apa saja program kerja Misi 3 Kota Metro?",
@@ -62,6 +74,7 @@ element.addEventListener('click', async (ev) => {
     const card = document.getElementById(cite.dataset.target);
     if (card) {
       document.querySelectorAll('.src-card.targeted').forEach((c) => c.classList.remove('targeted'));
+      card.open = true;  // cards are folded <details>: [n] opens its card
       card.classList.add('targeted');
       setTimeout(() => card.scrollIntoView({block: 'center'}), 0);
     }
@@ -84,6 +97,15 @@ element.addEventListener('click', async (ev) => {
 """
 
 
+# Empties the question box the moment a question is sent (its value still goes to the server): the next question
+# can be typed at once, and no reply from the server empties the box under it.
+SEND_JS = """(question, region, doc, conv) => {
+  const box = document.querySelector('#question textarea');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return [question, region, doc, conv];
+}"""
+
+
 def _welcome(bot) -> str:
     regions = ", ".join(bot.corpus.regions) or "-"
     return (
@@ -94,26 +116,70 @@ def _welcome(bot) -> str:
     )
 
 
-def chat_log(bot, turns: list[dict], pending: dict | None = None, partial: str | None = None) -> str:
-    """The whole conversation as HTML; a pending turn shows the text streamed so far."""
+class Conversation:
+    """One page's chat, held in a gr.State: Gradio hands every event of a session this same object, so the
+    question events add to `waiting` while the answering event works through it, in the order asked.
+
+    turns: the answered turns (question, asked, and answer and id, or error); current: the turn being answered
+    (question, asked, partial: the text shown so far); epoch: bumped by a new chat, so that an answer still
+    arriving for the old chat is dropped.
+    """
+
+    def __init__(self, turns: list[dict] | None = None, waiting: list[dict] | None = None):
+        self.turns: list[dict] = list(turns or [])
+        self.waiting: deque[dict] = deque(waiting or [])
+        self.current: dict | None = None
+        self.epoch = 0
+        self.lock = threading.Lock()
+
+    def __deepcopy__(self, memo) -> Conversation:  # gr.State copies its value for each session; a lock cannot be
+        return Conversation(copy.deepcopy(self.turns, memo), copy.deepcopy(list(self.waiting), memo))
+
+    def add(self, question: str, region: str | None, doc_id: str | None) -> bool:
+        """Queue a question behind those already waiting; False when MAX_WAITING are waiting."""
+        with self.lock:
+            if len(self.waiting) >= MAX_WAITING:
+                return False
+            self.waiting.append({"question": question, "region": region, "doc_id": doc_id})
+            return True
+
+    def clear(self) -> None:
+        with self.lock:
+            self.turns, self.current = [], None
+            self.waiting.clear()
+            self.epoch += 1
+
+
+AnswerUpdates = Callable[..., Iterator[str | dict]]
+
+
+def extractive_updates(bot, question: str, *, region: str | None, doc_id: str | None,
+                       asked_as: str | None = None) -> Iterator[str | dict]:
+    """The answer to one (rewritten) question as the page shows it: the text so far (a str) any number of times,
+    then the finished answer (a dict, Answer.as_dict()). The extractive answer is ready all at once, so only the
+    finished answer comes; a generated answer can yield its text as its tokens arrive, then the answer.
+    asked_as: the user's own words when the question was rewritten from a follow-up (a model sees both)."""
+    yield bot.ask(question, region=region, doc_id=doc_id, asked_as=asked_as).as_dict()
+
+
+def chat_log(bot, conv: Conversation) -> str:
+    """The whole conversation as HTML: answered turns, the turn being answered (searching, or the text so far)
+    and the questions waiting their turn."""
     parts = [_welcome(bot)]
     regions, titles = bot.corpus.regions, bot.corpus.titles
-    for i, t in enumerate([*turns, *([pending] if pending else [])], start=1):
+    with conv.lock:
+        turns, current, waiting = list(conv.turns), dict(conv.current) if conv.current else None, list(conv.waiting)
+    for i, t in enumerate(turns, start=1):
         parts.append(render.question_block(t["question"], t.get("asked")))
-        if t is pending:
-            parts.append(render.answer_block(i, {}, partial=partial or ""))
-        elif t.get("error"):
+        if t.get("error"):
             parts.append(render.error_block(t["error"]))
         else:
             parts.append(render.answer_block(i, t["answer"], regions=regions, titles=titles, answer_id=t.get("id")))
+    if current:
+        parts.append(render.question_block(current["question"], current.get("asked")))
+        parts.append(render.answer_block(len(turns) + 1, {}, partial=current.get("partial") or ""))
+    parts.extend(render.question_block(w["question"], queued=True) for w in waiting)
     return "".join(parts)
-
-
-def _stream_pieces(text: str, steps: int = STREAM_STEPS) -> list[str]:
-    """Progressively longer prefixes of the answer, cut at word boundaries."""
-    cut = [i for i, ch in enumerate(text) if ch in " \n"] + [len(text)]
-    step = max(1, len(cut) // steps)
-    return [text[: cut[i]] for i in range(step - 1, len(cut), step)]
 
 
 def _choice(value: str | None) -> str | None:
@@ -125,13 +191,103 @@ def _doc_choices(bot) -> list[tuple[str, str]]:
     return [(ALL, ALL), *docs]
 
 
-def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blocks:
+class ChatFlow:
+    """The chat's events over one page's Conversation: `enqueue` takes a question at once (also while an answer
+    is arriving), `answer_waiting` answers the waiting questions in the order they were asked, each shown while
+    it is searched (and as its text arrives, for a streamed answer), then with its answer and cards."""
+
+    def __init__(self, bot, feedback: FeedbackStore, answer_updates: AnswerUpdates = extractive_updates):
+        self.bot, self.feedback, self.answer_updates = bot, feedback, answer_updates
+
+    def enqueue(self, question: str, region_choice: str, doc_choice: str, conv: Conversation):
+        """Keep the question in line (shown at once, answered by answer_waiting). The page emptied the box when
+        it was sent (SEND_JS), so the box is left alone, whatever is typed there now, unless the question is
+        refused for too many waiting: then it goes back in the box, to send later."""
+        question = clean_question(question)
+        if not question:  # shown, not kept: the next update of the log clears it
+            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), gr.skip()
+        if not conv.add(question, _choice(region_choice), _choice(doc_choice)):
+            return chat_log(self.bot, conv) + render.error_block(TOO_MANY_WAITING), question
+        return chat_log(self.bot, conv), gr.skip()
+
+    def answer_one(self, conv: Conversation, item: dict):
+        """Answer one waiting question: the log while it is searched and as its text arrives, then with it."""
+        with conv.lock:
+            epoch = conv.epoch
+            history = [t.get("asked") or t["question"] for t in conv.turns]
+        asked = rewrite(item["question"], history, self.bot.corpus.regions, region_filter=item["region"]).question
+        turn = {"question": item["question"], "asked": asked}
+        conv.current = {**turn, "partial": ""}
+        yield chat_log(self.bot, conv)
+        try:
+            answer = None
+            asked_as = item["question"] if asked != item["question"] else None
+            for update in self.answer_updates(self.bot, asked, region=item["region"], doc_id=item["doc_id"],
+                                              asked_as=asked_as):
+                if isinstance(update, str):
+                    conv.current = {**turn, "partial": update}
+                    yield chat_log(self.bot, conv)
+                else:
+                    answer = update
+            if answer is None:
+                raise PlanbotError("no answer came back")
+            answer_id = uuid.uuid4().hex
+            self.feedback.remember_answer(answer_id, item["question"], answer)
+            turn.update(answer=answer, id=answer_id)
+        except PlanbotError as exc:
+            turn["error"] = str(exc)
+        except Exception as exc:  # the questions behind this one are still answered
+            logger.exception("answering %r failed", item["question"])
+            turn["error"] = f"{type(exc).__name__}: {exc}"
+        with conv.lock:
+            if conv.epoch == epoch:  # not after a new chat
+                conv.turns.append(turn)
+            conv.current = None
+        yield chat_log(self.bot, conv)
+
+    def answer_waiting(self, conv: Conversation):
+        """Answer the page's waiting questions one after another, in the order they were asked."""
+        shown = False
+        try:
+            while True:
+                with conv.lock:
+                    item = conv.waiting.popleft() if conv.waiting else None
+                if item is None:
+                    break
+                for html in self.answer_one(conv, item):
+                    shown = True
+                    yield html
+        finally:
+            conv.current = None
+        if not shown:  # another run of this event answered them; leave the log (and any notice on it) as it is
+            yield gr.skip()
+
+    def ask_api(self, question: str, region: str = ALL, document: str = ALL) -> tuple[str, str]:
+        """One question answered on its own (no conversation), for Gradio clients: the chat log HTML with its
+        answer, and the emptied question box (the shape the page's ask event had)."""
+        conv = Conversation()
+        question = clean_question(question)
+        if not question:
+            return chat_log(self.bot, conv) + render.error_block(EMPTY_QUESTION), ""
+        conv.add(question, _choice(region), _choice(document))
+        *_, html = self.answer_waiting(conv)  # the last update holds the answer
+        return html, ""
+
+    def new_chat(self, conv: Conversation):
+        conv.clear()
+        return chat_log(self.bot, conv)
+
+
+def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
+                 answer_updates: AnswerUpdates = extractive_updates) -> gr.Blocks:
     """The page: chat, plans browser for staff, documents with upload.
 
     With a login, the chat's region and document filters get their choices when the page loads: their
     choices at build time are listed in the API description that Gradio embeds in the page before login.
+    answer_updates(bot, question, region=, doc_id=) gives each answer's text updates, then the answer.
     """
     exports = CsvExports()  # one temp folder for all CSV exports of this process
+    flow = ChatFlow(bot, feedback, answer_updates)
 
     def rate(payload: dict) -> dict:
         try:
@@ -139,35 +295,6 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
         except PlanbotError as exc:
             return {"ok": False, "error": str(exc)}
         return {"ok": True, "rating": entry["rating"]}
-
-    def respond(question: str, region_choice: str, doc_choice: str, turns: list[dict]):
-        turns = list(turns or [])
-        question = clean_question(question)
-        region, doc_id = _choice(region_choice), _choice(doc_choice)
-        if not question:  # shown, not kept: the next question clears it
-            yield chat_log(bot, turns) + render.error_block(EMPTY_QUESTION), turns, ""
-            return
-        asked = rewrite(question, [t.get("asked") or t["question"] for t in turns], bot.corpus.regions,
-                        region_filter=region).question
-        pending = {"question": question, "asked": asked}
-        yield chat_log(bot, turns, pending, ""), turns, ""
-        try:
-            answer = bot.ask(asked, region=region, doc_id=doc_id,
-                             asked_as=question if asked != question else None).as_dict()
-        except PlanbotError as exc:
-            turns.append({**pending, "error": str(exc)})
-            yield chat_log(bot, turns), turns, ""
-            return
-        for piece in _stream_pieces(answer["answer"]):
-            yield chat_log(bot, turns, pending, piece), turns, ""
-            time.sleep(STREAM_DELAY_S)
-        answer_id = uuid.uuid4().hex
-        feedback.remember_answer(answer_id, question, answer)
-        turns.append({**pending, "answer": answer, "id": answer_id})
-        yield chat_log(bot, turns), turns, ""
-
-    def new_chat():
-        return chat_log(bot, []), []
 
     def plan_view(region_choice: str, kind_choice: str, search: str):
         rows = filter_rows(bot.plan_rows, region=_choice(region_choice), kind=_choice(kind_choice), search=search)
@@ -228,18 +355,18 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
                     "Questions and answers on regional development plans, with sources")
         with gr.Tabs():
             with gr.Tab("Obrolan / Chat", id="chat"):
-                turns = gr.State([])
+                conv = gr.State(Conversation)  # a callable: a new Conversation for each page load
                 with gr.Row():
                     region = gr.Dropdown([ALL] if login else regions, value=ALL, label="Wilayah / Region",
                                          elem_id="region-filter", allow_custom_value=login)
                     doc = gr.Dropdown([(ALL, ALL)] if login else _doc_choices(bot), value=ALL,
                                       label="Dokumen / Document", elem_id="doc-filter", allow_custom_value=login)
-                log = gr.HTML(chat_log(bot, []), elem_id="chat-log", js_on_load=CHAT_JS, server_functions=[rate],
+                log = gr.HTML(chat_log(bot, Conversation()), elem_id="chat-log", js_on_load=CHAT_JS, server_functions=[rate],
                               apply_default_css=False, padding=False)
-                with gr.Row():
+                with gr.Row(elem_id="ask-bar"):  # kept in reach at the bottom (render.CSS)
                     question = gr.Textbox(label="Pertanyaan / Question", placeholder="Apa visi Kota Bekasi?",
                                           elem_id="question", scale=5, max_length=2000)
-                    ask = gr.Button("Tanya / Ask", variant="primary", elem_id="ask", scale=1)
+                    ask = gr.Button("Tanya / Ask", variant="primary", elem_id="ask", scale=1, min_width=72)
                 clear = gr.Button("Percakapan baru / New chat", size="sm", elem_id="new-chat")
                 gr.Examples(EXAMPLES, inputs=[question], label="Contoh pertanyaan / Example questions")
             with gr.Tab("Rencana / Plans", id="plans"):
@@ -273,9 +400,16 @@ def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False) -> gr.Blo
                 fail_table = gr.Dataframe(failure_rows(bot), headers=FAILURE_COLUMNS, interactive=False,
                                           label="Gagal / Failed", elem_id="failures-table")
 
-        gr.on([ask.click, question.submit], respond, inputs=[question, region, doc, turns],
-              outputs=[log, turns, question], api_name="ask", concurrency_limit=CONCURRENCY)
-        clear.click(new_chat, outputs=[log, turns], api_visibility="private")
+        # Every question is taken ("multiple": also while an answer is arriving), in order (one at a time, quick);
+        # then the waiting ones are answered. A second answering run while one is going waits for it to end
+        # ("always_last") and then finds the questions that came in too late for the first.
+        gr.on([ask.click, question.submit], flow.enqueue, inputs=[question, region, doc, conv], outputs=[log, question],
+              js=SEND_JS, trigger_mode="multiple", concurrency_limit=1, concurrency_id="enqueue",
+              show_progress="hidden", api_visibility="private").then(
+            flow.answer_waiting, inputs=[conv], outputs=[log], trigger_mode="always_last", concurrency_limit=CONCURRENCY,
+            concurrency_id="answer", show_progress="hidden", api_visibility="private")
+        gr.api(flow.ask_api, api_name="ask", concurrency_limit=CONCURRENCY, concurrency_id="answer")
+        clear.click(flow.new_chat, inputs=[conv], outputs=[log], api_visibility="private")
         gr.on([plan_go.click, plan_search.submit, plan_region.change, plan_kind.change], plan_view,
               inputs=[plan_region, plan_kind, plan_search], outputs=[plan_table, plan_count], api_visibility="private")
         plan_csv.click(plan_export, inputs=[plan_region, plan_kind, plan_search], outputs=[plan_file],

@@ -24,6 +24,8 @@ LABELS = {
     "error": "Tidak bisa dijawab / Cannot answer",
     "thinking": "Mencari di dokumen… / Searching the documents…",
     "checked": "kalimat lolos pemeriksaan kutipan / sentences kept by the citation check",
+    "queued": "Menunggu giliran / Waiting its turn",
+    "open_card": "Buka / Open",
 }
 
 
@@ -64,19 +66,22 @@ def linked_markers(text: str, turn: int, count: int) -> str:
 
 
 def source_card(turn: int, citation: dict) -> str:
-    """One numbered card: title, region, section, page, the passage with supporting sentences marked, score."""
+    """One numbered card, folded: its summary line shows the number, title, score, region, section and page;
+    opened (by a click on it or on its [n] in the answer) it shows the passage with the supporting sentences
+    marked. Folded cards keep a phone's page short and the question box near the answer."""
     n = citation["n"]
     meta = [citation.get("region"), citation.get("section"), f"hal. {citation['page']}" if citation.get("page") else None]
     where = " · ".join(escape(str(m)) for m in meta if m)
     return (
-        f'<div class="src-card" id="{card_id(turn, n)}">'
-        f'<div class="src-head"><span class="src-n">[{n}]</span> '
+        f'<details class="src-card" id="{card_id(turn, n)}"><summary>'
+        f'<span class="src-head"><span class="src-n">[{n}]</span> '
         f'<span class="src-title">{escape(citation.get("title") or citation.get("source") or "")}</span>'
-        f'<span class="src-score">{LABELS["score"]} {float(citation.get("score") or 0):.3f}</span></div>'
-        + (f'<div class="src-meta">{where}</div>' if where else "")
+        f'<span class="src-score">{LABELS["score"]} {float(citation.get("score") or 0):.3f}</span></span>'
+        + (f'<span class="src-meta">{where}</span>' if where else "")
+        + "</summary>"
         + (table_text(citation) if citation.get("rows") else
            f'<div class="src-text">{highlighted(citation.get("text") or "", citation.get("highlights") or [])}</div>')
-        + "</div>"
+        + "</details>"
     )
 
 
@@ -119,11 +124,15 @@ def feedback_bar(answer_id: str) -> str:
     )
 
 
-def question_block(question: str, asked: str | None = None) -> str:
-    """The user's question (escaped), with the rewritten question when a follow-up was rewritten."""
+def question_block(question: str, asked: str | None = None, *, queued: bool = False) -> str:
+    """The user's question (escaped), with the rewritten question when a follow-up was rewritten; a queued
+    question (asked while an earlier one is being answered) says it waits its turn."""
     extra = ""
     if asked and asked != question:
         extra = f'<div class="asked">{LABELS["understood"]}: <q>{escape(asked)}</q></div>'
+    if queued:
+        return (f'<div class="msg user queued"><div class="q-text">{escape(question)}</div>'
+                f'<div class="queued-note">{LABELS["queued"]}</div></div>')
     return f'<div class="msg user"><div class="q-text">{escape(question)}</div>{extra}</div>'
 
 
@@ -131,8 +140,12 @@ def answer_block(turn: int, answer: dict, *, regions: Sequence[str] = (), titles
                  answer_id: str | None = None, partial: str | None = None) -> str:
     """The bot's reply for a turn: answer text with linked markers and source cards, or a not-found notice.
 
-    partial: the text streamed so far (no cards yet); None renders the finished answer.
+    partial: the text that has arrived so far (no cards yet), "" while the documents are searched (a visible
+    "searching" state); None renders the finished answer.
     """
+    if partial == "":
+        return (f'<div class="msg bot streaming thinking" role="status"><div class="answer-text">'
+                f'{LABELS["thinking"]}<span class="dots" aria-hidden="true"><i></i><i></i><i></i></span></div></div>')
     if partial is not None:
         return f'<div class="msg bot streaming"><div class="answer-text">{escape(partial)}<span class="caret">▍</span></div></div>'
     citations = answer.get("citations") or []
@@ -214,9 +227,14 @@ CSS = """
 #chat-log .abstain-head { font-weight: 700; margin-bottom: 4px; }
 #chat-log .coverage { margin-top: 8px; font-size: 0.92em; }
 #chat-log .coverage-head, #chat-log .sources-head { font-weight: 700; margin: 8px 0 4px; }
-#chat-log .src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; background: #fff;
-  scroll-margin-top: 80px; }
+#chat-log .src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 6px 10px; margin: 6px 0; background: #fff;
+  scroll-margin-top: 80px; scroll-margin-bottom: 140px; }
 #chat-log .src-card:target, #chat-log .src-card.targeted { outline: 3px solid #0a58ca; background: #eef4ff; }
+#chat-log .src-card > summary { display: block; cursor: pointer; list-style: none; font-size: 0.95em; }
+#chat-log .src-card > summary::-webkit-details-marker { display: none; }
+#chat-log .src-card > summary .src-head::after { content: "▸"; color: #57606a; margin-left: 2px; }
+#chat-log .src-card[open] > summary .src-head::after { content: "▾"; }
+#chat-log .src-card .src-meta { display: block; }
 #chat-log .src-head { display: flex; gap: 6px; align-items: baseline; }
 #chat-log .src-n { font-weight: 700; color: #0a58ca; }
 #chat-log .src-title { font-weight: 600; flex: 1; }
@@ -239,5 +257,27 @@ mark.support { background: #fff3a3; color: inherit; padding: 0 1px; }
 #chat-log .fb.chosen { background: #dafbe1; border-color: #2da44e; }
 #chat-log .caret { animation: blink 1s steps(2) infinite; }
 @keyframes blink { 50% { opacity: 0; } }
+#chat-log .msg.bot.thinking { color: #57606a; font-style: italic; }
+#chat-log .dots i { display: inline-block; width: 5px; height: 5px; margin-left: 4px; border-radius: 50%;
+  background: currentColor; animation: blink 1.2s infinite; vertical-align: middle; }
+#chat-log .dots i:nth-child(2) { animation-delay: 0.2s; }
+#chat-log .dots i:nth-child(3) { animation-delay: 0.4s; }
+#chat-log .msg.user.queued { opacity: 0.75; border: 1px dashed #8aa4d6; }
+#chat-log .queued-note { font-size: 0.8em; color: #50607a; margin-top: 2px; }
+/* The question box stays at the bottom of the window while the chat above it scrolls (phones above all).
+   Gradio's container hides its overflow, which would make it the sticky bar's scroller: clip instead. */
+.gradio-container { overflow: clip !important; }
+#ask-bar { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary, #fff);
+  padding: 6px 0; box-shadow: 0 -6px 8px -6px rgba(0, 0, 0, 0.18); flex-wrap: nowrap; align-items: flex-end; }
+#ask-bar #ask { white-space: nowrap; }
+@media (max-width: 640px) {
+  #ask-bar #question label > span:first-child, #ask-bar #question [data-testid="block-info"] { display: none; }
+  #ask-bar { align-items: stretch; }
+  #ask-bar #question { min-width: 0 !important; }
+  #ask-bar #ask { flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; padding: 0 12px; }
+  #chat-log .msg { padding: 8px 10px; }
+  #chat-log .src-card > summary { font-size: 0.9em; }
+  .src-text, .src-table { max-height: 14em; }
+}
 #plan-passage .passage { max-height: 24em; }
 """

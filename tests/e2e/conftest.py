@@ -50,10 +50,20 @@ def browser():
         browser.close()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
 @pytest.fixture
-def page(browser, chat_url, request):
+def viewport() -> dict[str, int]:
+    """The page's window size: a desktop unless a test parametrizes it (e.g. with PHONE)."""
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser, chat_url, request, viewport):
     """A fresh page on the chat app; a screenshot of it is saved under artifacts/screenshots/ afterwards."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(90_000)
     errors: list[str] = []

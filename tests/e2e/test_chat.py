@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +28,13 @@ def choose(page, dropdown: str, option: str) -> None:
     page.click(f'[role=option][aria-label="{option}"]')
 
 
+def open_card(card):
+    """Unfold a source card (cards are folded <details>: the summary line shows; a click opens the passage)."""
+    card.locator("summary").click()
+    card.page.wait_for_function("(e) => e.open", arg=card.element_handle())
+    return card
+
+
 def in_viewport(page, selector: str) -> bool:
     return page.evaluate(
         """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
@@ -35,27 +43,136 @@ def in_viewport(page, selector: str) -> bool:
     )
 
 
-def test_answer_streams_with_numbered_source_cards(page):
-    # record every partial answer the page shows while the reply streams in
-    page.evaluate("""() => { window.__partials = [];
-        new MutationObserver(() => document.querySelectorAll('#chat-log .msg.bot.streaming .answer-text')
-            .forEach((e) => window.__partials.push(e.innerText.length)))
+def test_answer_shows_when_ready_with_numbered_source_cards(page):
+    # record what the page shows while the reply is on its way: a "searching" state, then the whole answer
+    # (no replayed typing of a finished answer)
+    page.evaluate("""() => { window.__pending = [];
+        new MutationObserver(() => document.querySelectorAll('#chat-log .msg.bot.streaming')
+            .forEach((e) => window.__pending.push([e.className, e.innerText])))
         .observe(document.querySelector('#chat-log'), {childList: true, subtree: true, characterData: true}); }""")
     answer = ask(page, "Which mission covers sanitation?")
-    partials = page.evaluate("window.__partials")
-    assert len(set(partials)) >= 2 and max(partials) > min(partials)
+    pending = page.evaluate("window.__pending")
+    assert pending and all("thinking" in cls and "Searching the documents" in text for cls, text in pending)
     text = answer.locator(".answer-text").inner_text()
     assert "Sanitasi Total Berbasis Masyarakat" in text and "Mission 3" in text
     cards = answer.locator(".src-card")
     assert cards.count() >= 2
     first = cards.nth(0)
     assert first.get_attribute("id") == "src-1-1"
+    assert first.get_attribute("open") is None  # folded: the summary shows, the passage opens on a click
+    open_card(first)
     assert "Visi dan Misi Kota Metro" in first.locator(".src-title").inner_text()
     assert "Kota Metro" in first.locator(".src-meta").inner_text()
     assert "skor" in first.locator(".src-score").inner_text()
     # the sentence the answer quotes is highlighted in its card
     assert "Sanitasi Total Berbasis Masyarakat" in " ".join(first.locator("mark.support").all_inner_texts())
     assert "Sumber / Sources" in answer.inner_text()
+    assert not page.js_errors
+
+
+# Sends a follow-up the moment the first reply begins (its "searching" block appears: no answer is shown yet),
+# typed into the box and submitted with Enter as a user does, then a third question with the Ask button as
+# soon as the follow-up is in the log. Each send records how many answers the page showed at that moment.
+SEND_AT_ONCE = """([answers, follow_up, third]) => {
+    window.__sent = [];
+    const send = (text, how) => {
+        const box = document.querySelector('#question textarea');
+        box.value = text;
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+        window.__sent.push({text, answers: document.querySelectorAll(answers).length});
+        if (how === 'enter') {
+            box.dispatchEvent(new KeyboardEvent('keypress', {key: 'Enter', bubbles: true, cancelable: true}));
+        } else {
+            setTimeout(() => document.querySelector('#ask').click(), 0);
+        }
+    };
+    const log = document.querySelector('#chat-log');
+    new MutationObserver((_, obs) => {
+        const said = [...log.querySelectorAll('.msg.user .q-text')].map((e) => e.innerText);
+        if (window.__sent.length === 0 && log.querySelector('.msg.bot.streaming')) send(follow_up, 'enter');
+        if (window.__sent.length === 1 && said.includes(follow_up)) { send(third, 'click'); obs.disconnect(); }
+    }).observe(log, {childList: true, subtree: true});
+}"""
+
+
+def test_follow_up_typed_the_moment_the_answer_begins_is_answered(page):
+    # the issue's lost question: a follow-up sent as soon as the previous reply begins must not be dropped
+    page.evaluate(SEND_AT_ONCE, [ANSWERS, "Dan program kerjanya?", "Apa visi Kota Bekasi?"])
+    page.fill("#question textarea", "Apa misi ketiga Kota Metro?")
+    page.click("#ask")
+    page.wait_for_function("([sel]) => document.querySelectorAll(sel).length >= 3", arg=[ANSWERS], timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('#chat-log .msg.bot.streaming, #chat-log .msg.queued')")
+    sent = page.evaluate("window.__sent")
+    assert sent[0] == {"text": "Dan program kerjanya?", "answers": 0}  # sent while the first answer was arriving
+    questions = page.locator("#chat-log .msg.user .q-text").all_inner_texts()
+    assert questions == ["Apa misi ketiga Kota Metro?", "Dan program kerjanya?", "Apa visi Kota Bekasi?"]
+    first, second, third = (page.locator(ANSWERS).nth(i) for i in range(3))
+    assert "Meningkatkan kuantitas dan kualitas infrastruktur fisik" in first.inner_text()
+    assert "Revitalisasi Stadion Tejosari" in second.locator(".answer-text").inner_text()
+    assert "Misi 3 Kota Metro" in page.locator("#chat-log .msg.user").nth(1).inner_text()  # read as a follow-up
+    assert "Bekasi Maju, Sejahtera dan Ihsan" in third.locator(".answer-text").inner_text()
+    assert [second.locator(".src-card").first.get_attribute("id"), third.locator(".src-card").first.get_attribute("id")] \
+        == ["src-2-1", "src-3-1"]
+    assert page.input_value("#question textarea") == ""
+    assert not page.js_errors
+
+
+def test_questions_typed_one_after_another_are_all_answered_in_order(page):
+    # real key presses: the box empties as a question is sent (before the server replies), so the next one can be
+    # typed and sent at once, none of it lost or glued to the question before
+    for question in ("Apa visi Kota Bekasi?", "Apa misi ketiga Kota Metro?"):
+        page.locator("#question textarea").press_sequentially(question)
+        page.press("#question textarea", "Enter")
+        page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=2_000)
+    page.wait_for_function("([sel]) => document.querySelectorAll(sel).length >= 2", arg=[ANSWERS])
+    assert page.locator("#chat-log .msg.user .q-text").all_inner_texts() == ["Apa visi Kota Bekasi?",
+                                                                             "Apa misi ketiga Kota Metro?"]
+    assert "Bekasi Maju" in page.locator(ANSWERS).nth(0).inner_text()
+    assert "Meningkatkan kuantitas dan kualitas infrastruktur fisik" in page.locator(ANSWERS).nth(1).inner_text()
+
+
+def page_metrics(page) -> dict:
+    """The page's height and where the question box and the last source card are, in viewport pixels."""
+    return page.evaluate("""() => {
+        const box = document.querySelector('#question textarea').getBoundingClientRect();
+        const cards = document.querySelectorAll('#chat-log .src-card');
+        const last = cards.length ? cards[cards.length - 1].getBoundingClientRect() : null;
+        return {height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth,
+                scroll: window.scrollY, view: window.innerHeight, box_top: box.top, box_bottom: box.bottom,
+                last_card_bottom: last && last.bottom};
+    }""")
+
+
+def box_in_view(m: dict) -> bool:
+    return 0 <= m["box_top"] and m["box_bottom"] <= m["view"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390x844", "1280x900"])
+def test_the_question_box_stays_in_reach_on_a_phone_and_a_desktop(page, viewport):
+    size = f"{viewport['width']}x{viewport['height']}"
+    answer = ask(page, "Apa saja program kerja Misi 3 Kota Metro?")
+    assert answer.locator(".src-card").count() >= 2
+    page.wait_for_timeout(300)
+    answer.evaluate("e => e.scrollIntoView({block: 'start'})")  # reading the answer from its top
+    reading = page_metrics(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"window_{size}_reading.png"))  # the window as it shows
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    bottom = page_metrics(page)
+    print(f"\n{size} after one answer: {reading}\n at the bottom: {bottom}")
+    assert reading["width"] <= viewport["width"]  # nothing wider than the window
+    assert box_in_view(reading) and box_in_view(bottom)  # the box is in reach while the answer is read
+    if viewport == PHONE:
+        assert reading["height"] < 2300  # folded cards: 3,310 px before, when every passage was shown    # [n] opens its card above the question bar and highlights it
+    answer.evaluate("e => e.scrollIntoView({block: 'start'})")
+    answer.locator("a.cite").first.click()
+    page.wait_for_function("() => document.querySelector('#src-1-1').classList.contains('targeted')")
+    page.wait_for_timeout(300)
+    assert in_viewport(page, "#src-1-1")
+    page.screenshot(path=str(SCREENSHOTS / f"window_{size}_card_opened.png"))
+    card_top = page.evaluate("document.querySelector('#src-1-1').getBoundingClientRect().top")
+    assert card_top < page_metrics(page)["box_top"]
+    assert "Program Kerja" in page.locator("#src-1-1").inner_text() or page.locator("#src-1-1 mark.support").count()
     assert not page.js_errors
 
 
@@ -75,6 +192,7 @@ def test_citation_marker_leads_to_its_card(page):
     page.wait_for_function("() => location.hash === '#src-1-1'")
     page.wait_for_function("() => document.querySelector('#src-1-1').classList.contains('targeted')")
     assert page.evaluate("document.querySelector('#src-1-1').matches(':target')")
+    assert page.evaluate("document.querySelector('#src-1-1').open")  # the folded card opened
     page.wait_for_timeout(300)
     assert in_viewport(page, "#src-1-1")
 
@@ -224,7 +342,7 @@ def test_document_and_question_text_never_run_as_html(page, tmp_path):
     assert "Gagal" not in upload(page, doc)
     page.get_by_role("tab", name="Obrolan / Chat").click()
     answer = ask(page, "Apa itu Program Lampu Jalan Surya?")
-    card_text = answer.locator(".src-card").first.inner_text()
+    card_text = open_card(answer.locator(".src-card").first).inner_text()
     assert "<script>window.__pwned=1</script>" in card_text
     assert '<img src=x onerror="window.__pwned=2">' in card_text
     assert answer.locator("script, img").count() == 0
@@ -244,7 +362,7 @@ def test_a_table_answer_cites_the_row_as_a_table_and_the_plans_tab_charts_the_in
     page.get_by_role("tab", name="Obrolan / Chat").click()
     answer = ask(page, "Berapa target prevalensi stunting Kota Sukamaju tahun 2027?")
     assert answer.locator(".short-answer").inner_text().startswith("14,2 persen (target 2027)")
-    card = answer.locator(".src-card").first
+    card = open_card(answer.locator(".src-card").first)
     assert "Tabel 3.1 Tujuan, Sasaran dan Indikator Kinerja Kota Sukamaju" in card.locator("caption").inner_text()
     marked = card.locator(".src-table tr.support")
     assert marked.count() == 1 and "Prevalensi Stunting" in marked.inner_text() and "14,2" in marked.inner_text()

@@ -62,3 +62,23 @@ def test_a_generated_answer_says_how_many_sentences_the_check_kept():
     html = answer_block(0, answer)
     assert '<div class="checked-note">&lt;qwen&gt;: 1/2 kalimat lolos' in html
     assert "checked-note" not in answer_block(0, {"answer": "a [1]", "abstained": False, "citations": []})
+
+def test_cards_are_folded_with_their_number_title_and_place_in_the_summary():
+    card = source_card(1, {"n": 2, "title": "RPJMD <Metro>", "region": "Kota Metro", "page": 3, "text": "isi <b>",
+                           "score": 0.5, "highlights": []})
+    assert card.startswith('<details class="src-card" id="src-1-2"><summary>') and card.endswith("</details>")
+    summary, body = card.split("</summary>")
+    assert "[2]" in summary and "RPJMD &lt;Metro&gt;" in summary and "Kota Metro · hal. 3" in summary
+    assert "isi &lt;b&gt;" in body and " open" not in card
+
+
+def test_a_pending_answer_shows_searching_then_the_text_so_far():
+    thinking = answer_block(1, {}, partial="")
+    assert "thinking" in thinking and "Searching the documents" in thinking and 'role="status"' in thinking
+    streamed = answer_block(1, {}, partial="Misi <3>")
+    assert "thinking" not in streamed and "Misi &lt;3&gt;" in streamed and "streaming" in streamed
+
+
+def test_a_queued_question_is_text_and_says_it_waits():
+    html = question_block("Dan <i>program</i>?", queued=True)
+    assert 'class="msg user queued"' in html and "Waiting its turn" in html and "<i>" not in html
