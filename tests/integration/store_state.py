@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.indexer import lexical_path
-from index.lexical import LexicalIndex, fingerprint
+from index.lexical import backend_class, fingerprint, lexical_path
 from index.manifest import Manifest
-from index.store import ChromaStore, StoredChunk
+from index.store import CollectionMissing, StoredChunk, VectorStore, make_store
 from planbot.settings import Settings
 from tests.conftest import cli_env
 
@@ -70,16 +69,14 @@ class Snapshot:
     plan_rows: list[dict] = field(default_factory=list)
 
 
-def open_store(settings: Settings, model_name: str, dim: int) -> ChromaStore | None:
+def open_store(settings: Settings, model_name: str, dim: int) -> VectorStore | None:
     """The collection, or None when no ingest got as far as creating it."""
     if not settings.chroma_dir.exists():
         return None
     try:
-        return ChromaStore(settings, model_name, dim, create=False)
-    except Exception as exc:  # chromadb raises NotFoundError or ValueError, by version
-        if "does not exist" in str(exc) or "not found" in str(exc).lower():
-            return None
-        raise
+        return make_store(settings, model_name, dim, create=False)
+    except CollectionMissing:
+        return None
 
 
 def snapshot(home: Path, embedder) -> Snapshot:
@@ -107,12 +104,12 @@ def snapshot(home: Path, embedder) -> Snapshot:
             )
         lex_path = lexical_path(settings)
         raw, error = None, None
-        if lex_path.exists():
+        if lex_path.is_file():
             try:
                 raw = json.loads(lex_path.read_text(encoding="utf-8"))
             except ValueError as exc:
                 error = str(exc)
-        current = LexicalIndex.load(lex_path, fingerprint(visible)) is not None
+        current = backend_class(settings.lexical).load(lex_path, fingerprint(visible)) is not None
         return Snapshot(
             docs, pending, visible, manifest.known_chunk_ids(), manifest.retired_chunk_ids(), manifest.failures(),
             chunks, embeddings, raw, error, current, manifest.plan_items(),
@@ -122,7 +119,7 @@ def snapshot(home: Path, embedder) -> Snapshot:
         if store is not None:
             # An embedded client caches its vector index in memory and does not see other processes'
             # later writes; closing it makes the next snapshot read the files afresh.
-            store._client.close()
+            store.close()
 
 
 def assert_consistent(snap: Snapshot, allowed: dict[str, list[DocVersion]], required: set[str] = frozenset()) -> None:
