@@ -45,7 +45,7 @@ from bot.table_answer import cell_asked, cell_of, indicators_of, says
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
-from index.lexical import LexicalBackend, words
+from index.lexical import WORDS_VERSION, LexicalBackend, document_words, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
 from index.store import VectorStore, make_store
@@ -105,17 +105,14 @@ class Planbot:
                 self.store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
             else:
                 self.store.reopen()
-            docs = self.manifest.documents()
+            docs = self.manifest.documents(text=False)  # the texts' words come from the manifest's vocabulary
             self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
             self._spans: dict[str, list] = {}
             self.visible = self.manifest.visible_chunk_ids()
             self.lexical: LexicalBackend = load_lexical(self.settings, self.store, self.manifest)
             regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
             self._unplaced = any(d.chunk_ids and not d.metadata.get("region") for d in docs)  # region unknown
-            vocab = set()
-            for d in docs:
-                vocab.update(words(d.text))
-                vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
+            vocab = self.manifest.vocabulary(document_words, WORDS_VERSION)
             meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
             self._doc_meta = meta
             self.plan_rows = [

@@ -26,7 +26,16 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from index.embedders import PlanbotEmbedding
-from index.lexical import LexicalBackend, analyze, backend_class, fingerprint, lexical_path, remove_lexical
+from index.lexical import (
+    WORDS_VERSION,
+    LexicalBackend,
+    analyze,
+    backend_class,
+    document_words,
+    fingerprint,
+    lexical_path,
+    remove_lexical,
+)
 from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
 from index.store import CollectionMissing, VectorStore, drop_store, make_store
@@ -360,7 +369,8 @@ class Indexer:
         report.chunks_reused += len(nodes) - len(fresh)
         failpoint("after_upsert")
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
-        retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
+        retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan,
+                                       words=(WORDS_VERSION, document_words(prepared.document.text, meta)))
         failpoint("after_commit")
         if retired:
             self.store.delete(retired)

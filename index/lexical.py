@@ -64,6 +64,14 @@ def words(text: str) -> list[str]:
     return out
 
 
+WORDS_VERSION = "1"  # raise when `words` changes: the words manifests stored with documents are read afresh
+
+
+def document_words(text: str, metadata: dict) -> set[str]:
+    """The distinct words of a document's text and metadata values (the corpus profile's vocabulary)."""
+    return set(words(text)) | set(words(" ".join(str(v) for v in metadata.values())))
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of a text: words without stop words, stemmed."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
