@@ -55,15 +55,14 @@ def _read_input(path: Path):
         import numpy as np
 
         data = np.load(path, allow_pickle=False)
-        vocab = json.loads(str(data["vocab"]))
-        flat, offsets = data["flat"], data["offsets"]
-        words = [vocab[i] for i in flat.tolist()]
-        terms = [words[offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+        vocab = np.array(json.loads(str(data["vocab"])), dtype=object)
+        flat, offsets = data["flat"], data["offsets"].tolist()
+        terms = [vocab[flat[offsets[i]:offsets[i + 1]]].tolist() for i in range(len(offsets) - 1)]
         n = len(terms)
         ids = [f"c{i:07d}" for i in range(n)]
         regions = [f"region-{i % 6}" for i in range(n)]
         doc_ids = [f"doc-{i // 200}" for i in range(n)]
-        del words, flat, offsets, data
+        del flat, offsets, data
         return ids, terms, regions, doc_ids
     data = json.loads(path.read_text(encoding="utf-8"))
     return data["ids"], [t.split() for t in data["terms"]], data["regions"], data["doc_ids"]
@@ -148,11 +147,21 @@ def _a_region(index) -> str:
     return regions[0] if len(regions) else ""
 
 
+MEM_LIMIT_GB = 14.0  # a worker's address space: the machine is shared, a backend that needs more fails alone
+
+
+def _limit_memory() -> None:
+    import resource
+
+    limit = int(MEM_LIMIT_GB * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def run_worker(args: list[str], timeout: float) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
         proc = subprocess.run([sys.executable, __file__, "--worker", *args], capture_output=True, text=True,
-                              timeout=timeout, env=env, check=False)
+                              timeout=timeout, env=env, check=False, preexec_fn=_limit_memory)
     except subprocess.TimeoutExpired:
         return {"error": f"did not finish in {timeout:.0f} s"}
     if proc.returncode != 0:
@@ -290,14 +299,17 @@ def table(results: dict) -> str:
 
 
 def main() -> None:
+    global MEM_LIMIT_GB
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sets", default="dki,seeds,tydiqa")
     ap.add_argument("--scales", default="100000,1000000")
     ap.add_argument("--cache", type=Path, default=ROOT / "artifacts" / "eval-cache")
     ap.add_argument("--suite", type=Path, default=ROOT / "evals" / "suite.toml")
     ap.add_argument("--timeout", type=float, default=900, help="Seconds one build or load may take.")
+    ap.add_argument("--mem-limit-gb", type=float, default=MEM_LIMIT_GB, help="Address space of one worker.")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "lexical.json")
     args = ap.parse_args()
+    MEM_LIMIT_GB = args.mem_limit_gb
 
     from bench._common import machine
     from evals.suite import load_suite
@@ -308,7 +320,8 @@ def main() -> None:
     set_offline_env()
     import bm25s
 
-    results = {"machine": machine(), "bm25s": bm25s.__version__, "k": K, "sets": {}, "synthetic": {}}
+    results = {"machine": machine(), "bm25s": bm25s.__version__, "k": K, "worker_mem_limit_gb": MEM_LIMIT_GB,
+               "sets": {}, "synthetic": {}}
     embedder = make_embedder(Settings())
     specs = {s.name: s for s in load_suite(args.suite)}
     with tempfile.TemporaryDirectory(prefix="bench-lexical-") as tmp:

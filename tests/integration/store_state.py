@@ -63,8 +63,8 @@ class Snapshot:
     failures: list[tuple[str, str]]
     store: dict[str, StoredChunk]
     embeddings: dict[str, np.ndarray]
-    lexical_raw: dict | None  # the saved BM25 file as JSON (None when absent)
-    lexical_error: str | None = None  # the file exists but is not valid JSON (a half-written file)
+    lexical_raw: dict | None  # the saved BM25 file as JSON, or a bm25s folder's metadata (None when absent)
+    lexical_error: str | None = None  # the file exists but is not whole (not valid JSON: half-written)
     lexical_current: bool = False  # a reader loads the saved file as is (its fingerprint matches)
     plan_rows: list[dict] = field(default_factory=list)
 
@@ -77,6 +77,21 @@ def open_store(settings: Settings, model_name: str, dim: int) -> VectorStore | N
         return make_store(settings, model_name, dim, create=False)
     except CollectionMissing:
         return None
+
+
+def _saved_lexical(path: Path) -> dict | None:
+    """The saved BM25 index's JSON: the builtin's file, or the metadata of the version a bm25s folder's CURRENT
+    names (None when there is none); ValueError when it is not whole."""
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if path.is_dir() and (path / "CURRENT").is_file():
+        from index.lexical_bm25s import META
+
+        version = path / (path / "CURRENT").read_text(encoding="utf-8").strip()
+        if not (version / META).is_file():
+            raise ValueError(f"{path}/CURRENT names {version.name}, which has no {META}")
+        return json.loads((version / META).read_text(encoding="utf-8"))
+    return None
 
 
 def snapshot(home: Path, embedder) -> Snapshot:
@@ -104,11 +119,10 @@ def snapshot(home: Path, embedder) -> Snapshot:
             )
         lex_path = lexical_path(settings)
         raw, error = None, None
-        if lex_path.is_file():
-            try:
-                raw = json.loads(lex_path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                error = str(exc)
+        try:
+            raw = _saved_lexical(lex_path)
+        except ValueError as exc:
+            error = str(exc)
         current = backend_class(settings.lexical).load(lex_path, fingerprint(visible)) is not None
         return Snapshot(
             docs, pending, visible, manifest.known_chunk_ids(), manifest.retired_chunk_ids(), manifest.failures(),
@@ -159,8 +173,9 @@ def assert_same(got: Snapshot, want: Snapshot) -> None:
     for cid, w in want.store.items():
         assert (got.store[cid].text, got.store[cid].metadata) == (w.text, w.metadata), cid
         np.testing.assert_allclose(got.embeddings[cid], want.embeddings[cid], atol=2e-4, err_msg=cid)
-    for key in ("fingerprint", "ids", "terms", "regions", "doc_ids"):
-        assert got.lexical_raw[key] == want.lexical_raw[key], f"BM25 index differs in {key}"
+    for key in ("fingerprint", "ids", "terms", "regions", "doc_ids", "docs"):  # the builtin's and bm25s's
+        if key in want.lexical_raw:
+            assert got.lexical_raw[key] == want.lexical_raw[key], f"BM25 index differs in {key}"
     assert got.lexical_current, "the saved BM25 index does not match the visible chunks"
     assert got.plan_rows == want.plan_rows
 
