@@ -175,11 +175,12 @@ def measure(backend: str, corpus: Path, queries: Path, work: Path, timeout: floa
     saved = work / f"{backend}.{'json' if backend == 'builtin' else 'bm25s'}"
     out = run_worker(["build", backend, str(corpus), str(saved)], timeout)
     if "error" in out:
-        return out
+        return {"error": f"build: {out['error']}"}
     ids, *_ = _read_input(corpus) if corpus.suffix != ".npz" else ([f"c{i:07d}" for i in range(out["chunks"])],)
     fp = work / "fingerprint.json"
     fp.write_text(json.dumps({"fingerprint": fingerprint(ids)}))
-    out.update(run_worker(["load", backend, str(saved), str(fp), str(queries)], timeout))
+    loaded = run_worker(["load", backend, str(saved), str(fp), str(queries)], timeout)
+    out.update({"error": f"load: {loaded['error']}"} if "error" in loaded else loaded)
     shutil.rmtree(saved, ignore_errors=True) if saved.is_dir() else saved.unlink(missing_ok=True)
     return out
 
@@ -285,14 +286,14 @@ def synthetic(n: int, dki_corpus: Path, work: Path, seed: int = 14):
 def table(results: dict) -> str:
     cols = ["hit@1", "hit@5", "mrr", "build_s", "build_rss_mb", "build_peak_mb", "save_s", "disk_mb", "load_s",
             "load_rss_mb", "rss_after_search_mb", "search_p50_ms", "search_p95_ms", "search_region_p95_ms"]
-    head = ["corpus", "backend", *cols]
+    head = ["corpus", "backend", *cols, "note"]
     rows = []
     for name, s in {**results["sets"], **{f"synthetic-{k}": v for k, v in results["synthetic"].items()}}.items():
         if "skipped" in s:
             rows.append([name, "-", s["skipped"]])
             continue
         for backend, m in s["backends"].items():
-            rows.append([name, backend, *[m.get(c, "") for c in cols]] + ([m["error"]] if "error" in m else []))
+            rows.append([name, backend, *[m.get(c, "") for c in cols], m.get("error", "")])
     widths = [max(len(str(r[i])) for r in [head, *rows] if i < len(r)) for i in range(len(head))]
     line = lambda r: "  ".join(str(x).ljust(w) for x, w in zip(r, widths))
     return "\n".join([line(head), *(line(r) for r in rows)])
@@ -307,9 +308,13 @@ def main() -> None:
     ap.add_argument("--suite", type=Path, default=ROOT / "evals" / "suite.toml")
     ap.add_argument("--timeout", type=float, default=900, help="Seconds one build or load may take.")
     ap.add_argument("--mem-limit-gb", type=float, default=MEM_LIMIT_GB, help="Address space of one worker.")
+    ap.add_argument("--table", type=Path, help="Only print the table of a results file written before.")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "lexical.json")
     args = ap.parse_args()
     MEM_LIMIT_GB = args.mem_limit_gb
+    if args.table:
+        print(table(json.loads(args.table.read_text(encoding="utf-8"))))
+        return
 
     from bench._common import machine
     from evals.suite import load_suite

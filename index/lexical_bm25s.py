@@ -7,7 +7,8 @@ builtin index's formula, so the two rank alike (scores are scaled by k1 + 1 to m
 
 On disk a saved index is a folder: `CURRENT` names the version folder to read; a writer fills a fresh
 version folder, fsyncs it, then swaps `CURRENT` atomically, so a reader never sees half an index. The
-previous version is kept for readers that are loading it now; older ones are removed.
+previous version is kept for readers that are loading it now; versions (and staging folders a killed writer
+left) older than ten minutes that CURRENT does not name are removed by the next save.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +31,7 @@ FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 META = "planbot.json"
 CODES = "planbot-codes.npy"
+STALE_S = 600  # a version older than this that CURRENT no longer names is removed by the next save
 
 
 def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -163,8 +166,23 @@ class Bm25sIndex:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        for old in path.iterdir():  # keep the new version and the one a reader may be loading now
-            if old.is_dir() and old.name.startswith("v-") and old.name not in (name, previous):
+        self._sweep(path, keep={name, previous})
+
+    @staticmethod
+    def _sweep(path: Path, keep: set[str | None]) -> None:
+        """Remove versions (and staging folders of killed writers) older than STALE_S, except those kept and
+        the one CURRENT names now: another writer may have saved since, and a reader may be loading one."""
+        try:
+            keep = keep | {(path / CURRENT).read_text(encoding="utf-8").strip()}
+        except OSError:
+            return
+        cutoff = time.time() - STALE_S
+        for old in path.iterdir():
+            try:
+                stale = old.is_dir() and old.name.lstrip(".").startswith("v-") and old.stat().st_mtime < cutoff
+            except OSError:
+                continue
+            if stale and old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
 
     @classmethod

@@ -95,3 +95,20 @@ def test_a_saved_lexical_index_loads_only_with_its_fingerprint(tmp_path, backend
     empty = backend_class(backend).build([], [], [], [])
     empty.save(path)
     assert backend_class(backend).load(path, fingerprint([])).search("stunting", 2) == []
+
+
+def test_a_bm25s_save_sweeps_old_versions_and_killed_writers_staging_but_never_the_current_one(tmp_path):
+    import os
+    import time
+
+    from index.lexical_bm25s import CURRENT, STALE_S
+
+    index, path = _build("bm25s"), tmp_path / "c.bm25s"
+    index.save(path)
+    first = (path / CURRENT).read_text()
+    old = time.time() - STALE_S - 60
+    for name in (first, "v-gone", ".v-killed.tmp"):
+        (path / name).mkdir(exist_ok=True)
+        os.utime(path / name, (old, old))
+    index.save(path)  # the previous one (first) stays for a reader loading it now
+    assert sorted(p.name for p in path.iterdir() if p.is_dir()) == sorted([first, (path / CURRENT).read_text()])
