@@ -47,10 +47,10 @@ from bot.table_answer import cell_answer, years_note
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
-from index.lexical import LexicalIndex, words
+from index.lexical import WORDS_VERSION, LexicalBackend, document_words, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
-from index.store import ChromaStore
+from index.store import VectorStore, make_store
 from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
 from planbot.language import TABLE_QUESTION_WORDS, bm25_query, detect_language
@@ -87,7 +87,7 @@ class Planbot:
         self.embedder = embedder or make_embedder(settings)
         LlamaSettings.llm = MockLLM()  # answers are extractive; nothing may reach for a hosted LLM
         LlamaSettings.embed_model = self.embedder
-        self.store: ChromaStore | None = None
+        self.store: VectorStore | None = None
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         self.fusion = fusion or Fusion.fitted()
         self.decider = Decider.load() if settings.abstention == "calibrated" else None
@@ -106,20 +106,17 @@ class Planbot:
             generation = self.manifest.generation()
             self._generation = None  # a reload that fails half-way is tried again by the next request
             if self.store is None:
-                self.store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+                self.store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
             else:
                 self.store.reopen()
-            docs = self.manifest.documents()
+            docs = self.manifest.documents(text=False)  # the texts' words come from the manifest's vocabulary
             self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
             self._spans: dict[str, list] = {}
             self.visible = self.manifest.visible_chunk_ids()
-            self.lexical: LexicalIndex = load_lexical(self.settings, self.store, self.manifest)
+            self.lexical: LexicalBackend = load_lexical(self.settings, self.store, self.manifest)
             regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
             self._unplaced = any(d.chunk_ids and not d.metadata.get("region") for d in docs)  # region unknown
-            vocab = set()
-            for d in docs:
-                vocab.update(words(d.text))
-                vocab.update(words(" ".join(str(v) for v in d.metadata.values())))
+            vocab = self.manifest.vocabulary(document_words, WORDS_VERSION)
             meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
             self._doc_meta = meta
             self.plan_rows = [

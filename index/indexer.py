@@ -26,14 +26,23 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from index.embedders import PlanbotEmbedding
-from index.lexical import LexicalIndex, analyze, fingerprint
+from index.lexical import (
+    WORDS_VERSION,
+    LexicalBackend,
+    analyze,
+    backend_class,
+    document_words,
+    fingerprint,
+    lexical_path,
+    remove_lexical,
+)
 from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
-from index.store import ChromaStore
+from index.store import CollectionMissing, VectorStore, drop_store, make_store
 from ingest.chunking import StructureChunker, embed_text
 from ingest.formats.limits import FormatLimits
 from ingest.pipeline import Prepared, Preparer, SourceFile, discover
-from planbot.errors import IndexBusy, StoreUnavailable, UnreadableDocument
+from planbot.errors import IndexBusy, UnreadableDocument
 from planbot.settings import Settings
 
 LOCK_GRACE_S = 0.5
@@ -102,30 +111,11 @@ def failpoint(name: str) -> None:
         time.sleep(60)
 
 
-def drop_collection(settings: Settings) -> None:
-    """Delete the Chroma collection without opening it: --rebuild must work when it was built with another model."""
-    from chromadb.errors import NotFoundError
-
-    from index.store import _client
-
-    client = _client(settings)
-    try:
-        client.delete_collection(settings.collection)
-    except NotFoundError:
-        pass
-    finally:
-        client.close()
-
-
-def lexical_path(settings: Settings) -> Path:
-    return settings.lexical_dir / f"{settings.collection}.json"
-
-
-def build_lexical(store: ChromaStore, manifest: Manifest) -> LexicalIndex:
-    """BM25 over the visible chunks of the collection."""
+def build_lexical(store: VectorStore, manifest: Manifest, backend: str = "builtin") -> LexicalBackend:
+    """BM25 over the visible chunks of the collection, with the named backend."""
     ids = sorted(manifest.visible_chunk_ids())
     chunks = store.get(ids)
-    return LexicalIndex(
+    return backend_class(backend).build(
         [c.id for c in chunks],
         [analyze(embed_text(c.text, c.metadata)) for c in chunks],
         [c.metadata.get("region", "") for c in chunks],
@@ -133,12 +123,13 @@ def build_lexical(store: ChromaStore, manifest: Manifest) -> LexicalIndex:
     )
 
 
-def load_lexical(settings: Settings, store: ChromaStore, manifest: Manifest) -> LexicalIndex:
-    """The saved BM25 index when it matches the visible chunks, else rebuilt and saved."""
+def load_lexical(settings: Settings, store: VectorStore, manifest: Manifest) -> LexicalBackend:
+    """The saved BM25 index (of PLANBOT_LEXICAL's backend) when it matches the visible chunks, else rebuilt
+    and saved."""
     path = lexical_path(settings)
-    index = LexicalIndex.load(path, fingerprint(manifest.visible_chunk_ids()))
+    index = backend_class(settings.lexical).load(path, fingerprint(manifest.visible_chunk_ids()))
     if index is None:
-        index = build_lexical(store, manifest)
+        index = build_lexical(store, manifest, settings.lexical)
         index.save(path)
     return index
 
@@ -154,7 +145,7 @@ class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
     def __init__(self, settings: Settings, embedder: PlanbotEmbedding, *, check_model: bool = True,
-                 store: ChromaStore | None = None):
+                 store: VectorStore | None = None):
         """check_model=False skips opening an existing collection now (for --rebuild, which drops it anyway).
 
         store: the process's open store to write through (the chat service's, for uploads) instead of a
@@ -163,7 +154,7 @@ class Indexer:
         self.settings = settings
         self.embedder = embedder
         self._shared_store = store is not None
-        self._store: ChromaStore | None = store if store is not None else (
+        self._store: VectorStore | None = store if store is not None else (
             self._open_existing() if check_model else None)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
@@ -181,24 +172,20 @@ class Indexer:
         self.lock = FileLock(str(lock_path(settings)))
 
     @property
-    def store(self) -> ChromaStore:
+    def store(self) -> VectorStore:
         """The vector store, opened on first use: inside ingest that is under the lock, so two first
         ingests never race to create the collection."""
         if self._store is None:
-            self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+            self._store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
         return self._store
 
-    def _open_existing(self) -> ChromaStore | None:
+    def _open_existing(self) -> VectorStore | None:
         """The collection when it exists, so a model mismatch is reported now; None when it does not (it is
         created under the lock, where two first ingests cannot race)."""
-        from chromadb.errors import NotFoundError
-
         try:
-            return ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim, create=False)
-        except (NotFoundError, StoreUnavailable) as exc:
-            if isinstance(exc, NotFoundError) or isinstance(exc.__cause__, NotFoundError):
-                return None
-            raise
+            return make_store(self.settings, self.embedder.model_name, self.embedder.dim, create=False)
+        except CollectionMissing:
+            return None
 
     def _reopen_store(self) -> None:
         """Drop a store opened before this lock was taken (a watcher's, between its ingests).
@@ -382,7 +369,8 @@ class Indexer:
         report.chunks_reused += len(nodes) - len(fresh)
         failpoint("after_upsert")
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
-        retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan)
+        retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan,
+                                       words=(WORDS_VERSION, document_words(prepared.document.text, meta)))
         failpoint("after_commit")
         if retired:
             self.store.delete(retired)
@@ -391,14 +379,7 @@ class Indexer:
 
     def _embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored embeddings by chunk id (ids missing from the store are left out)."""
-        from chromadb.errors import ChromaError
-
-        try:
-            return self.store.embeddings(ids)
-        except (ChromaError, StoreUnavailable) as exc:
-            if not isinstance(exc, ChromaError) and not isinstance(exc.__cause__, ChromaError):
-                raise  # a lost server, not a chunk the store cannot give back
-            return {}  # reuse is only an optimisation: the chunks are embedded again
+        return self.store.embeddings(ids)  # those the store cannot give back are embedded again
 
     def _prune(self, report: IngestReport, scope: list[Path] | None = None) -> None:
         """Remove documents whose files are gone (their failures too); only under `scope` when given."""
@@ -429,11 +410,11 @@ class Indexer:
         # Manifest first: a kill after it leaves only retired rows in the store, never visible chunks
         # whose vectors are gone.
         self.manifest.drop_collection()
-        lexical_path(self.settings).unlink(missing_ok=True)
+        remove_lexical(self.settings)
         self._reopen_store()
-        drop_collection(self.settings)
+        drop_store(self.settings)
         if self._shared_store and self._store is not None:
             self._store.reopen()  # creates the collection again, for every user of the shared store
         else:
-            self._store = ChromaStore(self.settings, self.embedder.model_name, self.embedder.dim)
+            self._store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
         self.manifest.clear_retired(self.manifest.retired_chunk_ids())

@@ -1,4 +1,11 @@
-"""A BM25 index suited to Indonesian: lowercased, punctuation and stop words dropped, Sastrawi stems."""
+"""A BM25 index suited to Indonesian: lowercased, punctuation and stop words dropped, Sastrawi stems.
+
+The analyzer (`words`, `analyze`) is Planbot's own and shared by every backend. The lexical index is a
+seam like the vector store's: `LexicalBackend` (build, save/load with a fingerprint of the chunk ids,
+search within a Filter, idf, vocabulary), chosen by PLANBOT_LEXICAL: `builtin` (LexicalIndex below, a
+hand-written BM25 saved as JSON) or `bm25s` (index/lexical_bm25s.py, the bm25s library's sparse matrix
+saved as .npy files and memory-mapped on load).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +16,18 @@ import os
 import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
+from index.store import Filter
 from planbot.language import STOPWORDS
+
+if TYPE_CHECKING:
+    from planbot.settings import Settings
 
 # Figures stay whole ("14,2", "2.939.374.456.267,00"), and "Rp" is split from the amount it precedes.
 # Letters: Latin with its accents ("orléans", "wrocław", "nguyễn"); other scripts are left out of the terms.
@@ -52,6 +64,14 @@ def words(text: str) -> list[str]:
     return out
 
 
+WORDS_VERSION = "1"  # raise when `words` changes: the words manifests stored with documents are read afresh
+
+
+def document_words(text: str, metadata: dict) -> set[str]:
+    """The distinct words of a document's text and metadata values (the corpus profile's vocabulary)."""
+    return set(words(text)) | set(words(" ".join(str(v) for v in metadata.values())))
+
+
 def analyze(text: str) -> list[str]:
     """Index terms of a text: words without stop words, stemmed."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
@@ -62,8 +82,79 @@ def fingerprint(ids: Iterable[str]) -> str:
     return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
 
 
+K1, B = 1.2, 0.75  # BM25 parameters of every backend
+
+
+@runtime_checkable
+class LexicalBackend(Protocol):
+    """A BM25 index over analysed chunk texts (terms from `analyze`), with region and document filters."""
+
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def build(cls, ids: Sequence[str], terms: Sequence[Sequence[str]], regions: Sequence[str],
+              doc_ids: Sequence[str]) -> LexicalBackend: ...
+
+    @classmethod
+    def load(cls, path: Path, expected_fingerprint: str) -> LexicalBackend | None:
+        """The saved index, or None when it is missing, unreadable or its chunk ids' fingerprint differs."""
+        ...
+
+    def save(self, path: Path) -> None:
+        """Write the index atomically (a reader never sees half of it)."""
+        ...
+
+    def search(self, query: str, k: int, filter: Filter | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score), only chunks with a positive score within the filter."""
+        ...
+
+    @property
+    def max_idf(self) -> float: ...
+
+    def idf(self, term: str) -> float: ...
+
+    def __len__(self) -> int: ...
+
+
+BACKENDS = ("builtin", "bm25s")
+
+
+def backend_class(name: str) -> type:
+    """The LexicalBackend class named by PLANBOT_LEXICAL."""
+    if name == "bm25s":
+        from index.lexical_bm25s import Bm25sIndex
+
+        return Bm25sIndex
+    if name == "builtin":
+        return LexicalIndex
+    raise ValueError(f"unknown lexical backend {name!r}; choose one of {BACKENDS}")
+
+
+def lexical_path(settings: Settings) -> Path:
+    """Where the collection's lexical index is saved: a JSON file (builtin) or a folder (bm25s)."""
+    if settings.lexical == "builtin":
+        return settings.lexical_dir / f"{settings.collection}.json"
+    return settings.lexical_dir / f"{settings.collection}.{settings.lexical}"
+
+
+def remove_lexical(settings: Settings) -> None:
+    """Delete the collection's saved lexical index, whichever backend wrote it."""
+    import shutil
+
+    for name in BACKENDS:
+        path = lexical_path(settings.model_copy(update={"lexical": name}))
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 class LexicalIndex:
-    """BM25 (k1=1.2, b=0.75) over analysed chunk texts, with region and document filters."""
+    """BM25 (k1=1.2, b=0.75) over analysed chunk texts, with region and document filters: the builtin backend."""
 
     def __init__(self, ids: Sequence[str], terms: Sequence[Sequence[str]], regions: Sequence[str], doc_ids: Sequence[str]):
         self.ids = list(ids)
@@ -72,7 +163,12 @@ class LexicalIndex:
         self.doc_ids = np.array(doc_ids, dtype=object)
         self._build()
 
-    def _build(self, k1: float = 1.2, b: float = 0.75) -> None:
+    @classmethod
+    def build(cls, ids: Sequence[str], terms: Sequence[Sequence[str]], regions: Sequence[str],
+              doc_ids: Sequence[str]) -> LexicalIndex:
+        return cls(ids, terms, regions, doc_ids)
+
+    def _build(self, k1: float = K1, b: float = B) -> None:
         n = len(self.ids)
         lengths = np.array([len(t) for t in self.terms], dtype=np.float32)
         avg = float(lengths.mean()) if n else 1.0
@@ -85,10 +181,10 @@ class LexicalIndex:
         for term, plist in postings.items():
             idx = np.fromiter((p[0] for p in plist), dtype=np.int32, count=len(plist))
             tf = np.fromiter((p[1] for p in plist), dtype=np.float32, count=len(plist))
-            idf = math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
+            idf = _idf(n, len(plist))
             self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
         self.vocabulary = frozenset(self._postings)
-        self._idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self._idf = {t: _idf(n, len(p)) for t, p in postings.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
 
     @property
@@ -103,8 +199,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, query: str, k: int, *, region: str | None = None, doc_id: str | None = None,
-               doc_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int, filter: Filter | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, BM25 score) for the query; only chunks with a positive score (and in the filters)."""
         if not self.ids:
             return []
@@ -113,12 +208,12 @@ class LexicalIndex:
             hit = self._postings.get(term)
             if hit is not None:
                 scores[hit[0]] += hit[1]
-        if region:
-            scores[self.regions != region] = 0
-        if doc_id:
-            scores[self.doc_ids != doc_id] = 0
-        if doc_ids:
-            scores[~np.isin(self.doc_ids, list(doc_ids))] = 0
+        if filter and filter.region:
+            scores[self.regions != filter.region] = 0
+        if filter and filter.doc_id:
+            scores[self.doc_ids != filter.doc_id] = 0
+        if filter and filter.doc_ids:
+            scores[~np.isin(self.doc_ids, list(filter.doc_ids))] = 0
         top = np.argsort(-scores)[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 

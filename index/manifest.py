@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS failures (
     reason TEXT NOT NULL,
     at REAL NOT NULL,
     PRIMARY KEY (collection, source)
+);
+CREATE TABLE IF NOT EXISTS document_words (
+    collection TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    words TEXT NOT NULL,
+    PRIMARY KEY (collection, doc_id)
 );
 CREATE TABLE IF NOT EXISTS retired_chunks (
     collection TEXT NOT NULL,
@@ -144,16 +152,36 @@ class Manifest:
     def close(self) -> None:
         self._db.close()
 
-    def documents(self) -> list[DocRecord]:
-        """Every document of the collection, committed or pending."""
+    def documents(self, *, text: bool = True) -> list[DocRecord]:
+        """Every document of the collection, committed or pending (text=False: their texts left empty, so the
+        whole corpus is not read into memory)."""
+        text_column = "text" if text else "''"
         rows = self._db.execute(
-            "SELECT doc_id, source, hash, chunk_ids, metadata, text, pending_hash FROM documents "
+            f"SELECT doc_id, source, hash, chunk_ids, metadata, {text_column}, pending_hash FROM documents "
             "WHERE collection = ? ORDER BY doc_id",
             (self.collection,),
         ).fetchall()
         return [
             DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) for r in rows
         ]
+
+    def vocabulary(self, words_of: Callable[[str, dict], Iterable[str]], version: str) -> set[str]:
+        """The distinct words of every document's text and metadata, as `words_of(text, metadata)` gives them.
+
+        Read from the words commit() stored with each version (a document at a time, never the whole corpus's
+        text at once); a document stored without them, or with another `version` of words_of, is read from
+        its text.
+        """
+        out: set[str] = set()
+        rows = self._db.execute(
+            "SELECT d.metadata, w.words, CASE WHEN w.words IS NULL THEN d.text END FROM documents d "
+            "LEFT JOIN document_words w ON w.collection = d.collection AND w.doc_id = d.doc_id AND w.hash = d.hash "
+            "AND w.version = ? WHERE d.collection = ?",
+            (version, self.collection),
+        )
+        for metadata, stored, text in rows:
+            out.update(stored.split() if stored is not None else words_of(text, json.loads(metadata)))
+        return out
 
     def get(self, doc_id: str) -> DocRecord | None:
         """The committed record of one document."""
@@ -253,11 +281,12 @@ class Manifest:
                 )
 
     def commit(self, doc_id: str, source: str, new_hash: str, chunk_ids: list[str], metadata: dict, text: str,
-               plan: list[tuple] = ()) -> list[str]:
+               plan: list[tuple] = (), words: tuple[str, Iterable[str]] | None = None) -> list[str]:
         """Make the new version (chunks and plan items) visible in one transaction.
 
         Returns the old version's chunks that are no longer visible; they are retired in the same
         transaction, so a kill before the caller deletes them from the store leaves nothing unaccounted.
+        words: (version, the document's distinct words) for vocabulary(), kept with this version's hash.
         """
         with self._tx():
             row = self._db.execute(
@@ -279,6 +308,10 @@ class Manifest:
                 "metadata = excluded.metadata, text = excluded.text, updated_at = excluded.updated_at",
                 (self.collection, doc_id, source, new_hash, json.dumps(chunk_ids), json.dumps(metadata), text, time.time()),
             )
+            self._db.execute("DELETE FROM document_words WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
+            if words is not None:
+                self._db.execute("INSERT INTO document_words VALUES (?, ?, ?, ?, ?)",
+                                 (self.collection, doc_id, new_hash, words[0], " ".join(sorted(set(words[1])))))
             self._db.execute("DELETE FROM failures WHERE collection = ? AND source = ?", (self.collection, doc_id))
         return retired
 
@@ -295,6 +328,7 @@ class Manifest:
             self._retire(ids)
             self._db.execute("DELETE FROM documents WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
             self._db.execute("DELETE FROM plan_items WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
+            self._db.execute("DELETE FROM document_words WHERE collection = ? AND doc_id = ?", (self.collection, doc_id))
         return ids
 
     def plan_items(self) -> list[dict]:
@@ -339,3 +373,4 @@ class Manifest:
             self._db.execute("DELETE FROM documents WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM failures WHERE collection = ?", (self.collection,))
             self._db.execute("DELETE FROM plan_items WHERE collection = ?", (self.collection,))
+            self._db.execute("DELETE FROM document_words WHERE collection = ?", (self.collection,))

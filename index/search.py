@@ -1,4 +1,4 @@
-"""Hybrid retrieval as a llama-index BaseRetriever: dense (Chroma) and BM25, fused by weighted RRF."""
+"""Hybrid retrieval as a llama-index BaseRetriever: dense (the vector store) and BM25, fused by weighted RRF."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.embedders import PlanbotEmbedding
-from index.lexical import LexicalIndex
-from index.store import ChromaStore, StoredChunk
+from index.lexical import LexicalBackend
+from index.store import Filter, StoredChunk, VectorStore
 
 MODES = ("hybrid", "dense", "lexical")
 RRF_K = 60
@@ -87,8 +87,8 @@ class HybridRetriever(BaseRetriever):
 
     def __init__(
         self,
-        store: ChromaStore,
-        lexical: LexicalIndex,
+        store: VectorStore,
+        lexical: LexicalBackend,
         embedder: PlanbotEmbedding,
         visible: set[str],
         *,
@@ -111,27 +111,20 @@ class HybridRetriever(BaseRetriever):
         self.dense_scores: dict[str, float] = {}
         self._corpus_gap: float | None = None  # the question's dense gap, read once for all its searches
 
-    def _where(self) -> dict | None:
-        conds = []
-        if self.region:
-            conds.append({"region": self.region})
-        if self.doc_id:
-            conds.append({"doc_id": self.doc_id})
-        if self.doc_ids:
-            conds.append({"doc_id": {"$in": list(self.doc_ids)}})
-        if not conds:
-            return None
-        return conds[0] if len(conds) == 1 else {"$and": conds}
+    @property
+    def filter(self) -> Filter:
+        """The region and documents this retriever is limited to (the same for dense and BM25)."""
+        return Filter.of(self.region, self.doc_id, self.doc_ids)
 
     def dense(self, query: str, n: int, embedding: list[float] | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest visible chunks by cosine similarity."""
         vector = embedding or self.embedder.get_query_embedding(query)
-        hits = self.store.query(vector, n + 10, self._where())
+        hits = self.store.query(vector, n + 10, self.filter)
         return [(c, s) for c, s in hits if c.id in self.visible][:n]
 
     def lexical_hits(self, query: str, n: int) -> list[tuple[str, float]]:
         """BM25 hits among the visible chunks."""
-        return self.lexical.search(query, n, region=self.region, doc_id=self.doc_id, doc_ids=self.doc_ids)
+        return self.lexical.search(query, n, self.filter)
 
     def _gap(self, dense: list[tuple[StoredChunk, float]], query_bundle: QueryBundle) -> float:
         """The question's dense gap over the whole corpus (as the fusion was fitted), not only over the region
@@ -140,7 +133,7 @@ class HybridRetriever(BaseRetriever):
         if self.fusion.gap_split is None:
             return 0.0
         if self._corpus_gap is None:
-            if self._where() is None:
+            if not self.filter:
                 scores = [s for _, s in dense]
             else:
                 vector = query_bundle.embedding or self.embedder.get_query_embedding(query_bundle.query_str)

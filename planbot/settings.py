@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); unset uses an embedded store under home."
     )
+    lexical: Literal["builtin", "bm25s"] = Field(
+        "bm25s",
+        description="BM25 backend: 'bm25s' (the bm25s library, saved as .npy files and memory-mapped) or "
+        "'builtin' (Planbot's hand-written index, saved as JSON); both use Planbot's analyzer and rank alike "
+        "(measured by bench/bench_lexical.py: same quality, far faster load and less memory with bm25s).",
+    )
     seeds_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder ingested by default.")
     top_k: int = Field(5, ge=1, le=50, description="Passages cited per answer.")
     chunk_tokens: int = Field(

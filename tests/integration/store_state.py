@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.indexer import lexical_path
-from index.lexical import LexicalIndex, fingerprint
+from index.lexical import backend_class, fingerprint, lexical_path
 from index.manifest import Manifest
-from index.store import ChromaStore, StoredChunk
+from index.store import CollectionMissing, StoredChunk, VectorStore, make_store
 from planbot.settings import Settings
 from tests.conftest import cli_env
 
@@ -64,22 +63,35 @@ class Snapshot:
     failures: list[tuple[str, str]]
     store: dict[str, StoredChunk]
     embeddings: dict[str, np.ndarray]
-    lexical_raw: dict | None  # the saved BM25 file as JSON (None when absent)
-    lexical_error: str | None = None  # the file exists but is not valid JSON (a half-written file)
+    lexical_raw: dict | None  # the saved BM25 file as JSON, or a bm25s folder's metadata (None when absent)
+    lexical_error: str | None = None  # the file exists but is not whole (not valid JSON: half-written)
     lexical_current: bool = False  # a reader loads the saved file as is (its fingerprint matches)
     plan_rows: list[dict] = field(default_factory=list)
 
 
-def open_store(settings: Settings, model_name: str, dim: int) -> ChromaStore | None:
+def open_store(settings: Settings, model_name: str, dim: int) -> VectorStore | None:
     """The collection, or None when no ingest got as far as creating it."""
     if not settings.chroma_dir.exists():
         return None
     try:
-        return ChromaStore(settings, model_name, dim, create=False)
-    except Exception as exc:  # chromadb raises NotFoundError or ValueError, by version
-        if "does not exist" in str(exc) or "not found" in str(exc).lower():
-            return None
-        raise
+        return make_store(settings, model_name, dim, create=False)
+    except CollectionMissing:
+        return None
+
+
+def _saved_lexical(path: Path) -> dict | None:
+    """The saved BM25 index's JSON: the builtin's file, or the metadata of the version a bm25s folder's CURRENT
+    names (None when there is none); ValueError when it is not whole."""
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    if path.is_dir() and (path / "CURRENT").is_file():
+        from index.lexical_bm25s import META
+
+        version = path / (path / "CURRENT").read_text(encoding="utf-8").strip()
+        if not (version / META).is_file():
+            raise ValueError(f"{path}/CURRENT names {version.name}, which has no {META}")
+        return json.loads((version / META).read_text(encoding="utf-8"))
+    return None
 
 
 def snapshot(home: Path, embedder) -> Snapshot:
@@ -107,12 +119,11 @@ def snapshot(home: Path, embedder) -> Snapshot:
             )
         lex_path = lexical_path(settings)
         raw, error = None, None
-        if lex_path.exists():
-            try:
-                raw = json.loads(lex_path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                error = str(exc)
-        current = LexicalIndex.load(lex_path, fingerprint(visible)) is not None
+        try:
+            raw = _saved_lexical(lex_path)
+        except ValueError as exc:
+            error = str(exc)
+        current = backend_class(settings.lexical).load(lex_path, fingerprint(visible)) is not None
         return Snapshot(
             docs, pending, visible, manifest.known_chunk_ids(), manifest.retired_chunk_ids(), manifest.failures(),
             chunks, embeddings, raw, error, current, manifest.plan_items(),
@@ -122,7 +133,7 @@ def snapshot(home: Path, embedder) -> Snapshot:
         if store is not None:
             # An embedded client caches its vector index in memory and does not see other processes'
             # later writes; closing it makes the next snapshot read the files afresh.
-            store._client.close()
+            store.close()
 
 
 def assert_consistent(snap: Snapshot, allowed: dict[str, list[DocVersion]], required: set[str] = frozenset()) -> None:
@@ -162,8 +173,9 @@ def assert_same(got: Snapshot, want: Snapshot) -> None:
     for cid, w in want.store.items():
         assert (got.store[cid].text, got.store[cid].metadata) == (w.text, w.metadata), cid
         np.testing.assert_allclose(got.embeddings[cid], want.embeddings[cid], atol=2e-4, err_msg=cid)
-    for key in ("fingerprint", "ids", "terms", "regions", "doc_ids"):
-        assert got.lexical_raw[key] == want.lexical_raw[key], f"BM25 index differs in {key}"
+    for key in ("fingerprint", "ids", "terms", "regions", "doc_ids", "docs"):  # the builtin's and bm25s's
+        if key in want.lexical_raw:
+            assert got.lexical_raw[key] == want.lexical_raw[key], f"BM25 index differs in {key}"
     assert got.lexical_current, "the saved BM25 index does not match the visible chunks"
     assert got.plan_rows == want.plan_rows
 

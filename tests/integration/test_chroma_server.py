@@ -189,11 +189,11 @@ def test_two_collections_ingested_at_once_on_one_server(tmp_path, server, corpus
 
 def test_writes_are_batched_within_the_servers_limit(server):
     """More chunks than the server takes in one request: upsert, paging and lookups must all split them."""
-    from index.store import ChromaStore
+    from index.store import make_store
     from planbot.settings import Settings
 
     limit = client(server).get_max_batch_size()
-    store = ChromaStore(Settings(chroma_url=server, collection="batched"), "batch-test", 8)
+    store = make_store(Settings(chroma_url=server, collection="batched"), "batch-test", 8)
     assert store._client.get_settings().anonymized_telemetry is False
     assert store.max_batch <= limit
     n = limit + 1  # one request with all of them is refused by the server

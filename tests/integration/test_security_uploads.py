@@ -240,7 +240,7 @@ def test_a_store_error_on_a_question_is_clear_and_heals_on_the_next_refresh(seed
 
     from bot.service import Planbot
     from bot.web.app import create_app
-    from index.store import ChromaStore
+    from index.store import make_store
     from planbot.errors import StoreUnavailable
     from planbot.settings import Settings
 
@@ -251,7 +251,7 @@ def test_a_store_error_on_a_question_is_clear_and_heals_on_the_next_refresh(seed
         (corpus / f.name).write_bytes(f.read_bytes())
     bot = Planbot(Settings(home=home), embedder)
     assert "Revitalisasi Stadion Tejosari" in bot.ask("Apa saja program kerja Misi 3 Kota Metro?").answer
-    stray = ChromaStore(Settings(home=home), embedder.model_name, embedder.dim)
+    stray = make_store(Settings(home=home), embedder.model_name, embedder.dim)
     for f in SEEDS.glob("00[0-2]*.txt"):
         (corpus / f.name).write_text(f.read_text(encoding="utf-8") + "\nCatatan: diperbarui.\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "bot", "ingest", str(corpus)], env=cli_env(home),

@@ -1,5 +1,7 @@
 """The lexical analyzer and BM25: figures kept as tokens, so a question's figure meets the same figure."""
 
+import pytest
+
 from index.lexical import LexicalIndex, analyze, words
 
 
@@ -46,3 +48,67 @@ def test_dense_gap_is_the_nearest_passage_above_the_rest():
     assert abs(dense_gap([0.9, 0.8, 0.7]) - 0.15) < 1e-9
     assert dense_gap([0.9]) == 0.0
     assert abs(dense_gap([0.9] + [0.8] * (GAP_DEPTH - 1) + [0.0] * 50) - 0.1) < 1e-9  # read over GAP_DEPTH
+
+
+TEXTS = {
+    "a": ("Target prevalensi stunting 2027 sebesar 14,2 persen.", "Jakarta", "rpjmd"),
+    "b": ("Program 2 dan kegiatan 14 untuk 2 kecamatan, 14 kelurahan.", "Bekasi", "rpjmd"),
+    "c": ("Penurunan stunting di kecamatan melalui air bersih dan sanitasi.", "Jakarta", "renstra"),
+    "d": ("Pembangunan jalan dan kecamatan baru.", "Bekasi", "rkpd"),
+}
+
+
+def _build(backend: str):
+    from index.lexical import backend_class
+
+    ids = sorted(TEXTS)
+    return backend_class(backend).build(ids, [analyze(TEXTS[i][0]) for i in ids], [TEXTS[i][1] for i in ids],
+                                        [TEXTS[i][2] for i in ids])
+
+
+def test_the_bm25s_backend_ranks_and_scores_as_the_builtin_one_within_the_same_filters():
+    from index.store import Filter
+
+    builtin, library = _build("builtin"), _build("bm25s")
+    assert builtin.vocabulary == library.vocabulary and builtin.max_idf == library.max_idf
+    assert builtin.idf("stunting") == library.idf("stunting") and library.idf("absent") == library.max_idf
+    for query, f in [("14,2", None), ("stunting kecamatan", None), ("kecamatan", Filter.of(region="Bekasi")),
+                     ("stunting", Filter.of(doc_id="renstra")), ("kecamatan", Filter.of(doc_ids=["rkpd", "renstra"])),
+                     ("kecamatan", Filter.of(region="Jakarta", doc_ids=["rkpd"])), ("tidak ada", None)]:
+        want, got = builtin.search(query, 3, f), library.search(query, 3, f)
+        assert [i for i, _ in got] == [i for i, _ in want], (query, f)
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
+
+
+@pytest.mark.parametrize("backend", ["builtin", "bm25s"])
+def test_a_saved_lexical_index_loads_only_with_its_fingerprint(tmp_path, backend):
+    from index.lexical import backend_class, fingerprint
+
+    index = _build(backend)
+    path = tmp_path / "planbot.idx"
+    for _ in range(3):  # saved again over itself: the last one is read
+        index.save(path)
+    loaded = backend_class(backend).load(path, fingerprint(sorted(TEXTS)))
+    assert loaded is not None and loaded.search("stunting", 2) == index.search("stunting", 2)
+    assert backend_class(backend).load(path, fingerprint(["a"])) is None
+    assert backend_class(backend).load(tmp_path / "absent", fingerprint(sorted(TEXTS))) is None
+    empty = backend_class(backend).build([], [], [], [])
+    empty.save(path)
+    assert backend_class(backend).load(path, fingerprint([])).search("stunting", 2) == []
+
+
+def test_a_bm25s_save_sweeps_old_versions_and_killed_writers_staging_but_never_the_current_one(tmp_path):
+    import os
+    import time
+
+    from index.lexical_bm25s import CURRENT, STALE_S
+
+    index, path = _build("bm25s"), tmp_path / "c.bm25s"
+    index.save(path)
+    first = (path / CURRENT).read_text()
+    old = time.time() - STALE_S - 60
+    for name in (first, "v-gone", ".v-killed.tmp"):
+        (path / name).mkdir(exist_ok=True)
+        os.utime(path / name, (old, old))
+    index.save(path)  # the previous one (first) stays for a reader loading it now
+    assert sorted(p.name for p in path.iterdir() if p.is_dir()) == sorted([first, (path / CURRENT).read_text()])
