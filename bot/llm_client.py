@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
+from index.embedders import service_error_detail
 from planbot.errors import ConfigError, LLMServiceError
 from planbot.settings import Settings
 
@@ -108,7 +109,7 @@ class ChatClient:
                     if response.status_code != 200:
                         response.read()
                         raise LLMServiceError(f"the chat service at {self.url} answered HTTP "
-                                              f"{response.status_code}{_detail(response)}")
+                                              f"{response.status_code}{service_error_detail(response)}")
                     if not response.headers.get("content-type", "").startswith("text/event-stream"):
                         response.read()  # a service that ignores `stream` answers in one piece
                         yield self._content(response)
@@ -149,11 +150,11 @@ class ChatClient:
                 problem = f"cannot be reached ({exc or type(exc).__name__})"
                 continue
             if response.status_code == 429 or response.status_code >= 500:
-                problem = f"answered HTTP {response.status_code}{_detail(response)}"
+                problem = f"answered HTTP {response.status_code}{service_error_detail(response)}"
                 continue
             if response.status_code != 200:
                 raise LLMServiceError(f"the chat service at {self.url} answered HTTP {response.status_code}"
-                                      f"{_detail(response)}")
+                                      f"{service_error_detail(response)}")
             return response
         tries = self.retries + 1
         raise LLMServiceError(f"the chat service at {self.url} {problem} ({tries} {'try' if tries == 1 else 'tries'})")
@@ -189,17 +190,3 @@ def _sse_delta(line: str, url: str) -> str | None:
     except (ValueError, AttributeError, TypeError) as exc:
         raise LLMServiceError(f"the chat service at {url} streamed something that is not a chat completion "
                               "chunk") from exc
-
-
-def _detail(response: Any) -> str:
-    """': <the service's message>' on one short line, or nothing."""
-    try:
-        body = response.json()
-        message = body.get("error", body) if isinstance(body, dict) else body
-        if isinstance(message, dict):
-            message = message.get("message") or message
-        text = str(message)
-    except ValueError:
-        text = response.text
-    text = " ".join(text.split())[:200]
-    return f": {text}" if text else ""

