@@ -3,9 +3,10 @@
 An RPJMD's "Tujuan dan Sasaran" table, its IKU table and its program tables give, row by row, a goal or
 program, a performance indicator with its unit, the baseline (kondisi awal), a target for each year, the
 final value (kondisi akhir), yearly indicative budgets and the responsible agency. A table is read as such a
-framework when its column labels name an indicator column and at least one year or baseline column; each
-row then yields an `indicator` item (and the goal or program it serves, once per table), with its values
-in `fields` and its span in the text.
+framework when its column labels name an indicator column and at least one year or baseline column (or a
+goal, program or affair column and a money column: a budget table); each row then yields an `indicator`
+item (and the goal, program or affair it serves, once per table), with its values in `fields` and its span
+in the text.
 
 Column roles come from the labels' words (planbot.language.FRAMEWORK_COLUMNS), forgiving OCR slips; values
 are checked against their role (a budget is a number, an agency is not), so a column shifted by a bad
@@ -34,13 +35,15 @@ _LETTERS = re.compile(r"[^a-z]+")
 _WORDS = re.compile(r"[a-z]+")
 _FIGURE = re.compile(r"^[^A-Za-z]*\d[^A-Za-z]*$|^[\d.,\s%()*+\-–]+[A-Za-z]{0,8}\)?$")
 MIN_FUZZY_PHRASE = 6  # shorter phrases ("no", "opd", "unit") must be whole words of the label
+_NAME_EDGES = " \t,;:"  # trimmed from an indicator's or goal's name ("... oleh aparat negara,")
+MAX_VALUE_CHARS = 30  # a longer cell under a year or baseline column is a remark, not a value
+MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not a name
+
+
 def _fuzzy_ratio(word: str) -> float:
     """One OCR slip forgiven, not two: a letter changed in "Awal" ("Awat", ratio 0.75) or "Urusan" ("Umusan",
     0.83), a letter added in "Kinerja" ("Kinerjia", 0.93); "Indikatif" is not "Indikator" (0.78 < 0.89)."""
     return 1 - 1 / len(word) - 1e-9
-_NAME_EDGES = " \t,;:"  # trimmed from an indicator's or goal's name ("... oleh aparat negara,")
-MAX_VALUE_CHARS = 30  # a longer cell under a year or baseline column is a remark, not a value
-MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not a name
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def column_roles(labels: list[str]) -> Columns:
         low = label.lower()
         words = set(_WORDS.findall(low))
         role = next((r for r, phrases in FRAMEWORK_COLUMNS if any(_phrase_in(p, low) for p in phrases)), None)
+        if role == "final" and words & BUDGET_LABEL_WORDS:
+            role = "budget"  # "Kondisi Akhir RPJMD Rp": the period's total budget, not the indicator's final value
         year = _YEAR.search(label)
         if role in ("agency", "baseline", "final") or (role and not year):
             roles[c] = role

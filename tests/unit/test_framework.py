@@ -72,7 +72,8 @@ def test_tables_that_measure_nothing_over_time_give_no_indicators():
 def test_column_roles_forgive_ocr_slips_and_joined_words():
     columns = column_roles(["Kode", "Indikator Kinerja", "Satuan", "Kondisi Awat RPJMD", "KondisiAkhirRPJMD Rp",
                             "Capalan Kinerja 2026 Target", "Capalan Kinerja 2026 Rp", "Perangkat DaerahPenanggung"])
-    assert columns.roles == {0: "code", 1: "indicator", 2: "unit", 3: "baseline", 4: "final", 7: "agency"}
+    assert columns.roles == {0: "code", 1: "indicator", 2: "unit", 3: "baseline", 4: "budget", 7: "agency"}
+    assert column_roles(["Indikator", "Kondisi Akhir"]).roles == {0: "indicator", 1: "final"}
     assert columns.years == {5: ("2026", "target"), 6: ("2026", "budget")}
 
 
