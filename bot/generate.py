@@ -108,7 +108,7 @@ def generate_stream(client: ChatClient, checker: CitationChecker, answer: Answer
     so_far = ""
     try:
         model = client.model
-        for piece in client.pieces(messages, stream=True):
+        for piece in client.pieces(messages):  # PLANBOT_LLM_STREAM=false: one piece, the whole reply
             so_far += piece
             yield so_far
     except LLMServiceError as exc:

@@ -182,3 +182,11 @@ def test_ask_stream_cut_off_mid_answer_ends_with_the_extractive_answer(llm, llm_
 def test_ask_stream_without_a_model_gives_the_extractive_answer_only(bot):
     updates = list(bot.ask_stream("Apa visi Kota Bekasi?"))
     assert len(updates) == 1 and "Bekasi Maju, Sejahtera dan Ihsan" in updates[0].answer
+
+
+def test_ask_stream_with_streaming_off_gives_the_whole_text_once_then_the_answer(seeds_home, embedder, llm):
+    bot = Planbot(Settings(home=seeds_home, llm=f"openai:{llm.url}", llm_stream=False), embedder)
+    llm.reply(VISION)
+    updates = list(bot.ask_stream("Apa visi Kota Bekasi?"))
+    assert updates[0] == VISION and updates[1].answer == VISION and len(updates) == 2
+    assert llm.requests[-1]["stream"] is False
