@@ -11,6 +11,7 @@ is down or slow.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.citation_check import Checked, CitationChecker, kept_answer
@@ -94,6 +95,32 @@ def generate(client: ChatClient, checker: CitationChecker, answer: Answer, asked
         log.warning("chat model unavailable, extractive answer shown: %s", exc)
         why = "timed out" if "within" in str(exc) else "unavailable"
         return Generated(None, note=NOTES["down"][_lang(answer.language)].format(why=why))
+    return checked_generated(checker, answer, raw, model)
+
+
+def generate_stream(client: ChatClient, checker: CitationChecker, answer: Answer,
+                    asked_as: str | None = None) -> Iterator[str | Generated]:
+    """Like generate, streamed: the model's text so far (str) as its pieces arrive, then the checked Generated.
+
+    The streamed text is shown before the check; the Generated that ends the stream replaces it (dropped
+    sentences gone). A model that fails or is slow mid-answer ends the stream with the extractive fallback."""
+    messages = messages_for(answer.question, answer.language, answer.citations, asked_as)
+    so_far = ""
+    try:
+        model = client.model
+        for piece in client.pieces(messages):  # PLANBOT_LLM_STREAM=false: one piece, the whole reply
+            so_far += piece
+            yield so_far
+    except LLMServiceError as exc:
+        log.warning("chat model unavailable, extractive answer shown: %s", exc)
+        why = "timed out" if "within" in str(exc) else "unavailable"
+        yield Generated(None, note=NOTES["down"][_lang(answer.language)].format(why=why))
+        return
+    yield checked_generated(checker, answer, so_far, model)
+
+
+def checked_generated(checker: CitationChecker, answer: Answer, raw: str, model: str) -> Generated:
+    """The model's whole reply after the per-sentence check."""
     checked = checker.check(raw, [c.text for c in answer.citations])
     kept = kept_answer(checked)
     if not kept:

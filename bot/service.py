@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
@@ -27,7 +28,7 @@ from bot.compare import (
     theme_of,
 )
 from bot.decide import Decider, measure
-from bot.generate import apply, generate
+from bot.generate import Generated, apply, generate, generate_stream
 from bot.llm_client import ChatClient
 from bot.plan import (
     PlanRow,
@@ -178,6 +179,25 @@ class Planbot:
         answer = apply(answer, generate(self.llm, self.citation_checker, answer, asked_as))
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+    def ask_stream(self, question: str, *, k: int | None = None, region: str | None = None,
+                   doc_id: str | None = None, mode: str = "hybrid",
+                   asked_as: str | None = None) -> Iterator[str | Answer]:
+        """Like ask, streamed: with PLANBOT_LLM, the model's text so far (str) as it arrives, then the checked
+        Answer, which replaces it. Without a model, or for a refusal, a compare or an answer without
+        citations, only the Answer (a refusal is never sent to a model)."""
+        answer = self._ask(question, k=k, region=region, doc_id=doc_id, mode=mode)
+        if self.llm is None or answer.abstained or not answer.citations or answer.compare:
+            yield answer
+            return
+        started = time.perf_counter() - answer.latency_ms / 1000
+        for update in generate_stream(self.llm, self.citation_checker, answer, asked_as):
+            if isinstance(update, Generated):
+                answer = apply(answer, update)
+                answer.latency_ms = (time.perf_counter() - started) * 1000
+                yield answer
+                return
+            yield update
 
     def _embed_normalised(self, texts: list[str]) -> list[list[float]]:
         import numpy as np

@@ -5,19 +5,27 @@ own, mounted at /api, so that everything it answers with an error is {"error": m
 (404), wrong methods (405), a body over 64 KB (413), a body that is not JSON (415), a malformed body or
 field (400/422), a refused question (400) and an unexpected failure (500). Messages never repeat what the
 caller sent. The blocking ask runs in the threadpool so the event loop keeps serving the page.
+
+With `"stream": true`, /api/ask answers with server-sent events (text/event-stream): `event: text` with
+{"text": the answer so far, "delta": what came since} while a chat model (PLANBOT_LLM) writes, then one
+`event: answer` with the whole checked answer (the same object as without stream), then `event: done`. Without
+a model (or for a refusal) only the answer and done come. A request that is refused, or fails before anything
+is sent, gets the same JSON error as without stream; a failure after that ends with `event: error` {"error": ...}.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -53,6 +61,8 @@ class AskRequest(BaseModel):
     history: list[str | Turn] = Field(
         default_factory=list, description="Earlier user questions (strings) or {role, content} turns, oldest first."
     )
+    stream: bool = Field(False, description="Answer with server-sent events: the text as it is written, then "
+                                            "the checked answer (event: answer), then event: done.")
 
     def not_unicode(self) -> str | None:
         """The first field holding a lone surrogate (which no response could encode), else None."""
@@ -179,6 +189,39 @@ def install_error_handlers(app: FastAPI) -> None:
                             status_code=500)
 
 
+def sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def sse_events(first, updates: Iterator) -> Iterator[str]:
+    """The events of a streamed answer: text (so far and delta) while it is written, then answer, then done."""
+    shown = ""
+    try:
+        for update in _chain(first, updates):
+            if isinstance(update, str):
+                delta = update.removeprefix(shown)
+                shown = update
+                yield sse("text", {"text": update, "delta": delta})
+            else:
+                yield sse("answer", update.as_dict())
+                break
+        yield sse("done", {})
+    except Exception as exc:  # noqa: BLE001 - the status line is sent already: the error is the last event
+        log.error("POST /api/ask stream failed: %r", exc)
+        message = str(exc) if isinstance(exc, PlanbotError | StoreUnavailable | EmbeddingServiceError) else (
+            "the server failed to answer this request; it is logged, try again later")
+        yield sse("error", {"error": _short(message)})
+    finally:
+        close = getattr(updates, "close", None)
+        if close:
+            close()
+
+
+def _chain(first, rest: Iterator) -> Iterator:
+    yield first
+    yield from rest
+
+
 def api_router(bot, settings: Settings, throttle: LoginThrottle | None = None) -> APIRouter:
     """The /api routes (relative to the mount) over one shared Planbot (model, store and indexes loaded once)."""
     router = APIRouter(dependencies=[Depends(basic_auth(settings, throttle))])
@@ -195,8 +238,14 @@ def api_router(bot, settings: Settings, throttle: LoginThrottle | None = None) -
             raise PlanbotError("unknown doc_id: no ingested document has this id (the Documents tab lists them)")
         history = [h if isinstance(h, str) else h.model_dump() for h in req.history]
         asked = rewrite(question, history, bot.corpus.regions, region_filter=req.region).question
-        answer = await run_in_threadpool(bot.ask, asked, k=req.k, region=req.region or None, doc_id=req.doc_id or None,
-                                         asked_as=question if asked != question else None)
+        options = {"k": req.k, "region": req.region or None, "doc_id": req.doc_id or None,
+                   "asked_as": question if asked != question else None}
+        if req.stream:
+            updates = bot.ask_stream(asked, **options)
+            first = await run_in_threadpool(next, updates)  # a failure before anything is sent is a JSON error
+            return StreamingResponse(sse_events(first, updates), media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        answer = await run_in_threadpool(bot.ask, asked, **options)
         return JSONResponse(answer.as_dict())
 
     @router.get("/health")

@@ -8,7 +8,8 @@ escaped; the [n] anchors and the thumbs buttons are handled by a small delegated
 Asking is two events: `enqueue` adds the question to the session's Conversation at once (the input is never
 blocked, so a question sent while an answer is arriving is kept), then `answer_waiting` answers the waiting
 questions in order. The answer is shown when it is ready, with a "searching" state until then; the text
-updates come from an `answer_updates` generator (see extractive_updates) that a streamed answer can replace.
+updates come from an `answer_updates` generator: extractive_updates, or with PLANBOT_LLM generated_updates,
+which shows the model's text as it arrives and then the checked answer in its place.
 """
 
 from __future__ import annotations
@@ -162,6 +163,19 @@ def extractive_updates(bot, question: str, *, region: str | None, doc_id: str | 
     yield bot.ask(question, region=region, doc_id=doc_id, asked_as=asked_as).as_dict()
 
 
+def generated_updates(bot, question: str, *, region: str | None, doc_id: str | None,
+                      asked_as: str | None = None) -> Iterator[str | dict]:
+    """The answer with PLANBOT_LLM: the model's text so far as its tokens arrive (after Planbot decided to
+    answer), then the checked answer, which replaces it (dropped sentences gone, citations shown)."""
+    for update in bot.ask_stream(question, region=region, doc_id=doc_id, asked_as=asked_as):
+        yield update if isinstance(update, str) else update.as_dict()
+
+
+def updates_for(bot) -> AnswerUpdates:
+    """The page's answer_updates: streamed generated answers when a chat model is configured, else extractive."""
+    return generated_updates if getattr(bot, "llm", None) is not None else extractive_updates
+
+
 def chat_log(bot, conv: Conversation) -> str:
     """The whole conversation as HTML: answered turns, the turn being answered (searching, or the text so far)
     and the questions waiting their turn."""
@@ -279,15 +293,16 @@ class ChatFlow:
 
 
 def build_blocks(bot, feedback: FeedbackStore, *, login: bool = False,
-                 answer_updates: AnswerUpdates = extractive_updates) -> gr.Blocks:
+                 answer_updates: AnswerUpdates | None = None) -> gr.Blocks:
     """The page: chat, plans browser for staff, documents with upload.
 
     With a login, the chat's region and document filters get their choices when the page loads: their
     choices at build time are listed in the API description that Gradio embeds in the page before login.
-    answer_updates(bot, question, region=, doc_id=) gives each answer's text updates, then the answer.
+    answer_updates(bot, question, region=, doc_id=) gives each answer's text updates, then the answer (by
+    default streamed generated answers with PLANBOT_LLM, else extractive ones: updates_for).
     """
     exports = CsvExports()  # one temp folder for all CSV exports of this process
-    flow = ChatFlow(bot, feedback, answer_updates)
+    flow = ChatFlow(bot, feedback, answer_updates or updates_for(bot))
 
     def rate(payload: dict) -> dict:
         try:

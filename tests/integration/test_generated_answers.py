@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 
@@ -148,3 +149,44 @@ def test_a_failing_service_gives_the_extractive_answer(llm, llm_bot):
     llm.status = 500
     answer = llm_bot.ask("Apa visi Kota Bekasi?")
     assert answer.generated is None and "tidak menjawab (unavailable)" in answer.llm_note
+
+
+# Planbot.ask_stream: the text as it arrives, then the checked answer in its place.
+
+def test_ask_stream_yields_the_text_as_it_arrives_then_the_checked_answer(llm, llm_bot):
+    llm.piece_chars, llm.piece_delay_s = 10, 0.02
+    invented = " Visi ini didukung anggaran Rp 750 miliar per tahun [1]."
+    llm.reply(VISION + invented)
+    *texts, answer = list(llm_bot.ask_stream("Apa visi Kota Bekasi?"))
+    assert len(texts) >= 5 and all(isinstance(t, str) for t in texts)
+    assert all(b.startswith(a) for a, b in pairwise(texts))  # the text so far, growing
+    assert texts[-1] == VISION + invented  # the unchecked text is what streamed
+    assert answer.answer == VISION and answer.as_dict()["dropped"] == 1  # the checked one replaces it
+    assert answer.generated == VISION + invented and llm.requests[-1]["stream"] is True
+
+
+def test_ask_stream_never_sends_a_refusal_to_the_model(llm, llm_bot):
+    llm.reply("Jumlah penduduk Kota Metro adalah 170.000 jiwa [1].")
+    updates = list(llm_bot.ask_stream("Berapa jumlah penduduk Kota Metro?"))
+    assert len(updates) == 1 and updates[0].abstained and not llm.requests
+
+
+def test_ask_stream_cut_off_mid_answer_ends_with_the_extractive_answer(llm, llm_bot):
+    llm.piece_chars, llm.piece_delay_s = 4, 0.3  # past llm_timeout=2
+    llm.reply(VISION)
+    *texts, answer = list(llm_bot.ask_stream("Apa visi Kota Bekasi?"))
+    assert texts and answer.generated is None and "tidak menjawab (timed out)" in answer.llm_note
+    assert answer.answer == f"{answer.extractive}\n\n{answer.llm_note}"
+
+
+def test_ask_stream_without_a_model_gives_the_extractive_answer_only(bot):
+    updates = list(bot.ask_stream("Apa visi Kota Bekasi?"))
+    assert len(updates) == 1 and "Bekasi Maju, Sejahtera dan Ihsan" in updates[0].answer
+
+
+def test_ask_stream_with_streaming_off_gives_the_whole_text_once_then_the_answer(seeds_home, embedder, llm):
+    bot = Planbot(Settings(home=seeds_home, llm=f"openai:{llm.url}", llm_stream=False), embedder)
+    llm.reply(VISION)
+    updates = list(bot.ask_stream("Apa visi Kota Bekasi?"))
+    assert updates[0] == VISION and updates[1].answer == VISION and len(updates) == 2
+    assert llm.requests[-1]["stream"] is False

@@ -9,7 +9,14 @@ from types import SimpleNamespace
 import gradio as gr
 import pytest
 
-from bot.web.app import MAX_WAITING, ChatFlow, Conversation
+from bot.web.app import (
+    MAX_WAITING,
+    ChatFlow,
+    Conversation,
+    extractive_updates,
+    generated_updates,
+    updates_for,
+)
 from bot.web.feedback import FeedbackStore
 from planbot.errors import PlanbotError
 
@@ -121,3 +128,23 @@ def test_the_gradio_client_endpoint_answers_one_question(flow):
     assert box == "" and "Jawaban: Apa visi Kota Bekasi?" in html and 'class="src-card" id="src-1-1"' in html
     html, _ = flow.ask_api("\u200b", "Semua / All", "Semua / All")
     assert "the question is empty" in html
+
+
+class StreamingBot(FakeBot):
+    llm = object()  # a chat model is configured
+
+    def ask_stream(self, question: str, *, region=None, doc_id=None, asked_as=None):
+        yield "Misi 3 [1]. Anggaran"
+        yield "Misi 3 [1]. Anggaran Rp 9 triliun."
+        yield self.ask(question, region=region, doc_id=doc_id)
+
+
+def test_with_a_chat_model_the_page_streams_the_generated_text_then_the_checked_answer(tmp_path):
+    bot = StreamingBot()
+    assert updates_for(bot) is generated_updates and updates_for(FakeBot()) is extractive_updates
+    flow = ChatFlow(bot, FeedbackStore(tmp_path / "f.jsonl"), updates_for(bot))
+    conv = Conversation()
+    flow.enqueue("Apa misi ketiga Kota Metro?", "Semua / All", "Semua / All", conv)
+    updates = list(flow.answer_waiting(conv))
+    assert "Rp 9 triliun" in updates[2] and 'class="msg bot streaming"' in updates[2]
+    assert "Jawaban:" in updates[-1] and "triliun" not in updates[-1]  # the checked answer replaced the text
