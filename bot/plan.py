@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.terms import QueryTerms, matches
 from index.lexical import analyze, stem, words
@@ -211,6 +212,12 @@ def _item_name(text: str) -> str:
     return name if len(name.split()) >= 2 else text
 
 
+@lru_cache(maxsize=65536)
+def _name_terms(text: str) -> frozenset[str]:
+    """A table item's name as analysed terms, less the words that name cells (read once per name)."""
+    return frozenset(analyze(_item_name(text))) - _CELL_TERMS
+
+
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
                      docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",),
                      weight: Callable[[str], float] = lambda t: 1.0) -> PlanRow | None:
@@ -232,7 +239,7 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
     for r in rows:
         if r.kind not in kinds or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
             continue
-        name = set(analyze(_item_name(r.text))) - _CELL_TERMS
+        name = _name_terms(r.text)
         if not name:
             continue
         shared = sum(1 for t in name if matches(t, terms))
