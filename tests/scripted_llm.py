@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODEL = "scripted-7b"
+# A faithful reply about a seed passage, and a sentence with a figure no passage holds.
+VISION = "Visi Kota Bekasi periode 2013–2018 adalah “Bekasi Maju, Sejahtera dan Ihsan” [1]."
+INVENTED = " Visi ini didukung anggaran Rp 750 miliar per tahun [1]."
 
 
 class ScriptedLLM:

@@ -10,12 +10,10 @@ import pytest
 
 from tests.chat_server import chat_server, copy_home
 from tests.e2e.test_chat import ask
-from tests.scripted_llm import ScriptedLLM, scripted_llm
+from tests.scripted_llm import INVENTED, VISION, ScriptedLLM, scripted_llm
 
 pytestmark = pytest.mark.e2e
 
-VISION = "Visi Kota Bekasi periode 2013–2018 adalah “Bekasi Maju, Sejahtera dan Ihsan” [1]."
-INVENTED = " Visi ini didukung anggaran Rp 750 miliar per tahun [1]."
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,14 @@ basis_pengetahuan_bappeda_dki_jakarta.md, ~67 KB, 128 chunks, about 75 s to buil
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS
 from tests.integration.store_state import Snapshot, run, snapshot
+from tests.scripted_llm import ScriptedLLM, scripted_llm
 
 DKI = CORPUS / "dki_jakarta"
 DKI_FILES = [
@@ -48,3 +50,10 @@ def dki_clean(tmp_path_factory, dki_corpus, embedder) -> tuple[Path, Snapshot, f
     snap = snapshot(home, embedder)
     assert len(snap.store) == len(snap.visible) > 100
     return home, snap, wall
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[ScriptedLLM]:
+    """A scripted OpenAI-protocol chat server for one test module (tests set its replies)."""
+    with scripted_llm() as server:
+        yield server

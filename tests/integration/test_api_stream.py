@@ -15,16 +15,7 @@ from fastapi.testclient import TestClient
 from bot.web.api import api_app
 from planbot.settings import Settings
 from tests.chat_server import chat_server, copy_home
-from tests.scripted_llm import ScriptedLLM, scripted_llm
-
-VISION = "Visi Kota Bekasi periode 2013–2018 adalah “Bekasi Maju, Sejahtera dan Ihsan” [1]."
-INVENTED = " Visi ini didukung anggaran Rp 750 miliar per tahun [1]."
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[ScriptedLLM]:
-    with scripted_llm() as server:
-        yield server
+from tests.scripted_llm import INVENTED, VISION
 
 
 @pytest.fixture(scope="module")

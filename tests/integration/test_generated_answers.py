@@ -7,7 +7,6 @@ protocol (plain and streamed), its replies scripted per test. The service, the p
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 
 import pytest
@@ -15,15 +14,7 @@ import pytest
 from bot.service import Planbot
 from planbot.settings import Settings
 from tests.chat_server import free_port
-from tests.scripted_llm import MODEL, ScriptedLLM, scripted_llm
-
-VISION = "Visi Kota Bekasi periode 2013–2018 adalah “Bekasi Maju, Sejahtera dan Ihsan” [1]."
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[ScriptedLLM]:
-    with scripted_llm() as server:
-        yield server
+from tests.scripted_llm import MODEL, VISION
 
 
 @pytest.fixture(scope="module")

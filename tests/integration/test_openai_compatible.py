@@ -12,18 +12,11 @@ import httpx
 import pytest
 
 from tests.chat_server import chat_server, copy_home
-from tests.scripted_llm import ScriptedLLM, scripted_llm
+from tests.scripted_llm import VISION
 
 openai = pytest.importorskip("openai")
 
-VISION = "Visi Kota Bekasi periode 2013–2018 adalah “Bekasi Maju, Sejahtera dan Ihsan” [1]."
 PASSWORD = "s3cret-planbot"
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[ScriptedLLM]:
-    with scripted_llm() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
