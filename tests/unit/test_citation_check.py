@@ -31,3 +31,21 @@ def test_each_sentence_is_decided():
                             "Ada 12 prinsip [1]. Kota ini indah [3]. Tanpa sumber.", [PASSAGE])
     assert [c.kept for c in checked] == [True, False, False, False]
     assert "12" in checked[1].why and "does not exist" in checked[2].why and checked[3].why == "cites no passage"
+
+
+def _pair(lexical: float, supported: bool) -> dict:
+    return {"facts_ok": True, "lexical": lexical, "similarity": 0.0, "supported": supported}
+
+
+def test_fit_and_its_leave_one_out_estimate():
+    from evals.fit_citation_check import fit, held_out
+
+    rows = [_pair(0.9, True), _pair(0.8, True), _pair(0.7, True), _pair(0.3, False), _pair(0.2, False)]
+    lexical, _, false_keep, false_drop = fit(rows)
+    assert lexical == 0.7 and (false_keep, false_drop) == (0, 0)  # the most lenient threshold that errs nowhere
+    # judged by thresholds fitted without it, the least supported pair falls below the lowest one they saw
+    assert held_out(rows) == (0, 1)
+    rows.append(_pair(0.85, False))  # an unsupported sentence that reads like a supported one
+    # keeping it costs 2 (a wrong keep counts twice), as much as dropping 0.7 and 0.8: the lenient one wins
+    assert fit(rows)[:1] + fit(rows)[2:] == (0.7, 1, 0)
+    assert held_out(rows)[0] == 1
