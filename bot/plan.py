@@ -7,15 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.terms import QueryTerms, matches
+from bot.terms import QueryTerms, SlipIndex, matches
 from index.lexical import analyze, stem, words
 from ingest.structure import PlanItem
 from planbot.language import (
+    AFFAIR_FORMAL_NAME,
     EN_ID,
     ORDINALS,
     PLAN_ITEM_WORDS,
     QUESTION_WORDS,
     STOPWORDS,
+    TABLE_CELL_CUES,
+    TABLE_FRAME_WORDS,
     TABLE_QUESTION_WORDS,
     translate_terms,
 )
@@ -207,9 +210,21 @@ _LABELLED_REST = re.compile(r"\s+\S+:\s.*$", re.DOTALL)
 
 def _item_name(text: str) -> str:
     """A table cell's name without a labelled rest: "PROGRAM PENGELOLAAN PELAYARAN Outcome: Meningkatnya ..."
-    is named "PROGRAM PENGELOLAAN PELAYARAN"."""
+    is named "PROGRAM PENGELOLAAN PELAYARAN"; an affair by its usual name ("Urusan Perpustakaan")."""
     name = _LABELLED_REST.sub("", text)
-    return name if len(name.split()) >= 2 else text
+    return AFFAIR_FORMAL_NAME.sub("urusan", name if len(name.split()) >= 2 else text)
+
+
+_CELL_CUE = re.compile(
+    r"\b(?:" + "|".join(re.escape(c) for _, cues in TABLE_CELL_CUES for c in sorted(cues, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _without_cells(question: str) -> str:
+    """The question less the words that name the cell it asks for ("pagu indikatif", "penanggung jawab"):
+    what is left names the row."""
+    return _CELL_CUE.sub(" ", question)
 
 
 @lru_cache(maxsize=65536)
@@ -218,36 +233,103 @@ def _name_terms(text: str) -> frozenset[str]:
     return frozenset(analyze(_item_name(text))) - _CELL_TERMS
 
 
+class _QuestionMatch:
+    """A question's terms and topic words matched against name terms, each name term once per question (the
+    same words recur in thousands of item names)."""
+
+    def __init__(self, terms: set[str], topic: list[set[str]]):
+        self.terms = terms
+        self._terms = SlipIndex(terms)
+        self._topic = SlipIndex(t for unit in topic for t in unit)
+        self._unit_of: dict[str, set[int]] = {}
+        for i, unit in enumerate(topic):
+            for t in unit:
+                self._unit_of.setdefault(t, set()).add(i)
+        self._slipped: dict[str, bool] = {}
+        self._units: dict[str, frozenset[int]] = {}
+
+    def exact(self, term: str) -> bool:
+        return matches(term, self.terms)
+
+    def slipped(self, term: str) -> bool:
+        if term not in self._slipped:
+            self._slipped[term] = bool(self._terms.find(term))
+        return self._slipped[term]
+
+    def units(self, term: str) -> frozenset[int]:
+        """The topic words (by position) the term matches."""
+        if term not in self._units:
+            self._units[term] = frozenset(i for t in self._topic.find(term) for i in self._unit_of[t])
+        return self._units[term]
+
+
+class _NameIndex:
+    """The table items of a list of plan rows by the terms of their names, so a question is compared only with
+    the items that share a word with it (a corpus holds thousands)."""
+
+    def __init__(self, rows: list[PlanRow]):
+        self.rows = rows
+        self._rows_of: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            for t in _name_terms(r.text) if r.fields else ():
+                self._rows_of.setdefault(t, []).append(i)
+        self._terms = SlipIndex(self._rows_of)
+
+    def sharing(self, terms: set[str]) -> list[PlanRow]:
+        """The rows with a name term that one of the terms matches (matches_slipped), in their order."""
+        found = {i for q in terms for t in self._terms.find(q) for i in self._rows_of[t]}
+        return [self.rows[i] for i in sorted(found)]
+
+
+_LAST_INDEX: list[_NameIndex] = []  # the index of the rows asked last (a service's rows change on refresh)
+
+
+def _name_index(rows: list[PlanRow]) -> _NameIndex:
+    if not _LAST_INDEX or _LAST_INDEX[0].rows is not rows:
+        _LAST_INDEX[:] = [_NameIndex(rows)]
+    return _LAST_INDEX[0]
+
+
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
                      docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",),
-                     weight: Callable[[str], float] = lambda t: 1.0) -> PlanRow | None:
+                     weight: Callable[[str], float] = lambda t: 1.0,
+                     holds: Callable[[PlanRow], bool] | None = None) -> PlanRow | None:
     """The item read from a table row (an indicator, a program, a goal) that the question names: see
     MIN_NAME_SHARE (of the name's terms, each counted by `weight`: the corpus IDF, so "Urusan Pemerintahan
     Bidang" weighs less than "Statistik") and MIN_QUESTION_SHARE; None when no item, or items of different
     names, match equally.
-    English questions are read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup")."""
+    English questions are read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup").
+    A name's word may differ from the question's by one OCR slip ("Akeses" for "Akses"); the asked region's
+    own words are neither part of a name ("Jumlah Wisatawan Kota Sukamaju") nor of the topic.
+    holds: only rows for which it is true (those holding the cell asked, such as a target for the year asked)."""
     terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
     place = set(words(region)) if region else set()
+    place_terms = frozenset(analyze(region)) if region else frozenset()
     topic = [  # what the question is about, word by word (an English word with its translations)
         {stem(w)} | (set(analyze(" ".join(translate_terms(w)))) if language == "en" else set())
-        for w in words(question)
+        for w in words(_without_cells(question))
         if w not in STOPWORDS and w not in QUESTION_WORDS and w not in TABLE_QUESTION_WORDS and w not in place
-        and w not in PLAN_ITEM_WORDS and stem(w) not in _CELL_TERMS and not w.isdigit()
+        and w not in PLAN_ITEM_WORDS and w not in TABLE_FRAME_WORDS and stem(w) not in _CELL_TERMS
+        and not w.isdigit()
     ]
+    match = _QuestionMatch(terms, topic)
     best: list[PlanRow] = []
-    best_key = (0.0, 0.0)
-    for r in rows:
-        if r.kind not in kinds or not r.fields or (region and r.region != region) or (docs and r.doc_id not in docs):
+    best_key: tuple = (0.0, 0.0, 0)
+    for r in _name_index(rows).sharing(terms):
+        if r.kind not in kinds or (region and r.region != region) or (docs and r.doc_id not in docs):
             continue
-        name = _name_terms(r.text)
+        name = _name_terms(r.text) - place_terms
         if not name:
             continue
-        shared = sum(1 for t in name if matches(t, terms))
-        name_share = sum(weight(t) for t in name if matches(t, terms)) / sum(weight(t) for t in name)
-        question_share = sum(1 for unit in topic if any(matches(t, name) for t in unit)) / len(topic) if topic else 0.0
-        if name_share < MIN_NAME_SHARE or question_share < MIN_QUESTION_SHARE or shared < min(2, len(name)):
+        found = [t for t in name if match.slipped(t)]
+        total = sum(weight(t) for t in name)
+        name_share = sum(weight(t) for t in found) / total if total else 0.0
+        question_share = len(frozenset().union(*(match.units(t) for t in name))) / len(topic) if topic else 0.0
+        if name_share < MIN_NAME_SHARE or question_share < MIN_QUESTION_SHARE or len(found) < min(2, len(name)):
             continue
-        key = (name_share, question_share)
+        if holds is not None and not holds(r):
+            continue
+        key = (name_share, question_share, sum(1 for t in found if match.exact(t)))  # unslipped words first
         if key > best_key:
             best, best_key = [r], key
         elif key == best_key:

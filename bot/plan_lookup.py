@@ -5,28 +5,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from difflib import SequenceMatcher
 
 from bot.plan import PlanRow
+from bot.terms import one_slip
 
 _WORD = re.compile(r"\w+")
-MIN_FUZZY_WORD = 4  # shorter search words must match a word start exactly
-FUZZY_RATIO = 0.8  # "akeses" finds "akses" and "Akeses" finds "Akses" (one letter more or less or changed)
 
 
 def _word_matches(needle: str, words: Iterable[str]) -> bool:
-    return any(
-        w.startswith(needle)
-        or len(needle) >= MIN_FUZZY_WORD
-        and abs(len(w) - len(needle)) <= 2
-        and SequenceMatcher(None, needle, w).ratio() >= FUZZY_RATIO
-        for w in words
-    )
+    return any(w.startswith(needle) or one_slip(needle, w) for w in words)
 
 
 def search_matches(search: str, *texts: str) -> bool:
-    """True when one of the texts holds every word of the search: as a word start, or, for words of four
-    letters or more, with one OCR slip (a letter added, dropped or changed)."""
+    """True when one of the texts holds every word of the search: as a word start, or, for words of five
+    letters or more, with one OCR slip (a letter added, dropped or changed: bot.terms.one_slip)."""
     needles = _WORD.findall(search.lower())
     if not needles:
         return True

@@ -44,7 +44,7 @@ from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
-from bot.table_answer import cell_answer, years_note
+from bot.table_answer import cell_answer, cell_asked, holds_cell, years_note
 from bot.terms import query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
@@ -344,8 +344,10 @@ class Planbot:
         cited first, so the row is quoted and its figure read, wherever search ranks it."""
         if not (set(words(read.text)) & TABLE_QUESTION_WORDS or read.kind == "how_much"):
             return []
+        what = cell_asked(read)
+        holds = (lambda r: holds_cell(r, what, read.years, self.plan_rows)) if what else None
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
-                               kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf)
+                               kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf, holds=holds)
         return [row] if row else []
 
     def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,

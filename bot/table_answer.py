@@ -34,13 +34,16 @@ class Cell:
 
 
 def cell_asked(read: Question) -> str | None:
-    """Which cell the question names (TABLE_CELL_CUES); None when it names none ("Berapa pertumbuhan ekonomi
+    """Which cell the question names first (TABLE_CELL_CUES); None when it names none ("Berapa pertumbuhan ekonomi
     2024?" may ask for an outturn the text gives, not the table's target)."""
     low = " " + " ".join(read.text.lower().split()) + " "
+    first = None
     for what, cues in TABLE_CELL_CUES:
-        if any(f" {cue} " in low or f" {cue}?" in low or f" {cue}," in low for cue in cues):
-            return what
-    return None
+        for cue in cues:
+            at = min((i for i in (low.find(f" {cue}{end}") for end in " ?,") if i >= 0), default=-1)
+            if at >= 0 and (first is None or at < first[0]):
+                first = (at, what)
+    return first[1] if first else None
 
 
 def indicators_of(goal: PlanRow, rows: list[PlanRow]) -> list[PlanRow]:
@@ -63,13 +66,23 @@ def cell_of(row: PlanRow, what: str, years: tuple[int, ...], rows: list[PlanRow]
         return Cell(what, None, fields[what]) if fields.get(what) else None
     if what == "budget":
         budgets = fields.get("budgets") or {}
-        if year:
-            return Cell("budget", year, budgets[year]) if year in budgets else None
-        return Cell("budget", None, fields["budget"]) if fields.get("budget") else None
+        if year and year in budgets:
+            return Cell("budget", year, budgets[year])
+        if year and (budgets or row.period != year):  # a year's budget, asked of a plan for other years
+            return None
+        return Cell("budget", year, fields["budget"]) if fields.get("budget") else None  # (a one-year plan's)
     if year:  # the target for the year; a table of yearly values (not called targets) gives its value
         book = next((b for b in ("targets", "values") if year in (fields.get(b) or {})), None)
         return Cell("target" if book == "targets" else "value", year, fields[book][year]) if book else None
     return None  # a target without a year: which one is not clear
+
+
+def holds_cell(row: PlanRow, what: str, years: tuple[int, ...], rows: list[PlanRow] = ()) -> bool:
+    """True when the row holds the cell asked (for a target without one year asked: any yearly figure)."""
+    fields = row.fields or {}
+    if what == "target" and len(years) != 1:
+        return bool(fields.get("targets") or fields.get("values"))
+    return cell_of(row, what, years, rows) is not None
 
 
 def says(row: PlanRow, cell: Cell, language: str) -> str:

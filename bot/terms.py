@@ -63,6 +63,52 @@ def matches(term: str, text_terms: Iterable[str]) -> bool:
     return any(cognate(term, t) for t in text_terms)
 
 
+MIN_SLIP_WORD = 5  # shorter words must be spelled alike: "dana" and "dina" are different words
+
+
+def one_slip(a: str, b: str) -> bool:
+    """Same word but for one OCR or typing slip, a letter added, dropped or changed ("akeses"/"akses",
+    "kofisien"/"koefisien"), in words of MIN_SLIP_WORD letters or more."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < MIN_SLIP_WORD or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def matches_slipped(term: str, text_terms: Iterable[str]) -> bool:
+    """matches(), forgiving one slip in either word."""
+    return any(cognate(term, t) or one_slip(term, t) for t in text_terms)
+
+
+COGNATE_PREFIX = 5  # cognate() needs this many first letters in common
+
+
+def _deletions(term: str) -> list[str]:
+    """The term with each one letter left out: two words one slip apart share one of these (or are equal)."""
+    return [term[:i] + term[i + 1:] for i in range(len(term))]
+
+
+class SlipIndex:
+    """Terms looked up by matches_slipped() without trying each: candidates come from their first letters
+    (cognates) and their one-letter deletions (slips), then are checked."""
+
+    def __init__(self, terms: Iterable[str]):
+        self._by_key: dict[str, set[str]] = {}
+        for t in set(terms):
+            for key in {t, "^" + t[:COGNATE_PREFIX], *_deletions(t)}:
+                self._by_key.setdefault(key, set()).add(t)
+
+    def find(self, term: str) -> set[str]:
+        """The indexed terms that term matches_slipped()."""
+        keys = {term, "^" + term[:COGNATE_PREFIX], *_deletions(term)}
+        candidates = set().union(*(self._by_key.get(k, ()) for k in keys))
+        return {t for t in candidates if cognate(term, t) or one_slip(term, t)}
+
+
 def weighted_share(terms: Iterable[str], text_terms: set[str], weight: Callable[[str], float]) -> float:
     """Weighted share of `terms` found (or a cognate found) among `text_terms` (1.0 when there are none)."""
     terms = list(terms)

@@ -292,18 +292,19 @@ TABLE_QUESTION_WORDS = FIGURE_WORDS | frozenset(
     "satuan unit units diukur mengukur measured measure measures track tracks baseline awal akhir final "
     "indikator indicator indicators perangkat penanggung responsible agency".split()
 )
-# Which cell of a table row a question asks for, by its words (the first that matches; a figure question
-# that names none asks for the target).
+# Which cell of a table row a question asks for, by its words (the one the question names first: "Berapa pagu
+# ... dalam Renja Perangkat Daerah" asks for the budget; a figure question that names none asks for the target).
 TABLE_CELL_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("unit", ("satuan", "unit", "units", "diukur dalam", "measured in", "measure it in")),
     ("agency", ("perangkat daerah", "penanggung jawab", "bertanggung jawab", "responsible", "in charge",
                 "which agency", "what agency")),
     ("indicator", ("indikator apa", "apa indikator", "indikator untuk", "diukur dengan", "which indicator",
                    "what indicator", "indicator for", "measured by", "measure progress", "tracks")),
-    ("budget", ("pagu", "anggaran", "budget", "pendanaan", "dana", "biaya", "funding", "money", "rupiah")),
+    ("budget", ("pagu indikatif", "pagu", "anggaran", "indicative budget", "budget", "kerangka pendanaan",
+                "pendanaan", "dana", "biaya", "funding", "money", "rupiah")),
     ("baseline", ("kondisi awal", "baseline", "capaian awal", "tahun dasar", "at the start", "starting")),
     ("final", ("kondisi akhir", "akhir periode", "end of the period", "end of the plan")),
-    ("target", ("target", "ditargetkan", "sasaran", "aim", "supposed to", "should")),
+    ("target", ("target", "ditargetkan", "aim", "supposed to", "should")),  # a sasaran is a plan item, not a cell
 )
 # yes/no cues count only at the start of the question ("is", "do" occur inside many questions)
 START_ONLY_KINDS = frozenset({"yes_no"})
@@ -365,6 +366,8 @@ OUTTURN_LABEL_WORDS = frozenset("realisasi capaian actual achievement".split())
 # Pemerintahan Bidang Pendidikan") rather than a goal.
 PROGRAM_WORDS = frozenset("program programme".split())
 AFFAIR_WORDS = frozenset("urusan affair affairs".split())
+# A government affair's formal name ("Urusan Pemerintahan Bidang Perpustakaan") as people say it ("urusan perpustakaan").
+AFFAIR_FORMAL_NAME = re.compile(r"\burusan\s+pemerintahan\s+bidang\b", re.IGNORECASE)
 
 # Words that place an event in time without a date ("pada akhir periode Kerajaan Lama", "in the early
 # century"): a "when" question can be answered by them.
@@ -399,6 +402,12 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Visi dan Misi", r"\bvisi\s*(?:dan|&|-)?\s*misi\b"),
     )
 )  # fmt: skip
+
+# Words that frame a table question without naming its row (besides the cells' own words, TABLE_CELL_CUES):
+# the year, the table and the kind of plan ("Berapa target ... tahun 2027 dalam tabel RPJMD?").
+TABLE_FRAME_WORDS = frozenset("tahun year years tabel table".split()) | frozenset(
+    name.lower() for name, _ in DOC_TYPES if name.isalpha()
+)
 
 # --- what is refused, politely ---------------------------------------------------------------------------
 

@@ -1,0 +1,84 @@
+"""Which table row and which cell a figure question asks for (bot.plan.table_item_asked, bot.table_answer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.plan import PlanRow, table_item_asked
+from bot.question import read_question
+from bot.routing import without_region_words
+from bot.table_answer import cell_asked, cell_of, holds_cell
+from bot.terms import one_slip, query_terms
+
+DKI = "Provinsi DKI Jakarta"
+
+
+def _row(text, fields, kind="indicator", period="2025-2029", doc_id="rpjmd.md"):
+    return PlanRow(kind, None, None, text, 0, len(text), fields=fields, doc_id=doc_id, region=DKI, title=doc_id,
+                   period=period)
+
+
+def _asked(question: str, rows: list[PlanRow], region: str | None = None) -> PlanRow | None:
+    read = read_question(question)
+    q = without_region_words(query_terms(read.text, read.language), region)
+    what = cell_asked(read)
+    return table_item_asked(read.text, read.language, q, rows, region, None,
+                            kinds=("indicator", "program", "goal", "affair"),
+                            holds=(lambda r: holds_cell(r, what, read.years, rows)) if what else None)
+
+
+def test_one_slip_is_a_letter_added_dropped_or_changed_in_a_longer_word():
+    assert one_slip("akeses", "akses") and one_slip("kofisien", "koefisien") and one_slip("sanitas", "sanitasi")
+    assert not one_slip("dana", "dina")  # short words must be spelled alike
+    assert not one_slip("abcdef", "abcxyz") and not one_slip("akses", "sekses")
+
+
+@pytest.mark.parametrize("question, cell", [
+    ("Berapa pagu indikatif urusan perpustakaan dalam Renja Perangkat Daerah 2025?", "budget"),
+    ("Perangkat daerah mana yang bertanggung jawab atas program pengelolaan taman?", "agency"),
+    ("Sasaran meningkatnya ketahanan kota diukur dengan indikator apa?", "indicator"),
+    ("Apa satuan target jumlah wisatawan?", "unit"),
+    ("What is the 2025 starting value of the youth development index?", "baseline"),
+    ("Berapa pertumbuhan ekonomi 2024?", None),
+])
+def test_the_cell_asked_is_the_one_the_question_names_first(question, cell):
+    assert cell_asked(read_question(question)) == cell
+
+
+def test_an_affair_is_found_by_its_usual_name_and_its_one_year_budget_read():
+    rows = [
+        _row("PERPUSTAKAAN", {"table": "Tabel 5.1"}, period="2025", doc_id="rkpd.md"),  # a heading row, no figures
+        _row("Indeks Kepuasan Layanan Perpustakaan", {"targets": {"2025": "80"}}, period="2025", doc_id="rkpd.md"),
+        _row("Urusan Pemerintahan Bidang Perpustakaan", {"budget": "183,490,768,363"}, kind="affair", period="2025",
+             doc_id="rkpd.md"),
+    ]
+    row = _asked("Berapa pagu indikatif untuk urusan perpustakaan pada tahun 2025?", rows)
+    assert row is rows[2]
+    assert cell_of(row, "budget", (2025,)).value == "183,490,768,363"
+
+
+def test_a_five_year_plans_budget_is_not_a_years_budget():
+    program = _row("Program Pengelolaan Hutan", {"budget": "240.000"}, kind="program")
+    assert cell_of(program, "budget", (2027,)) is None
+    assert cell_of(program, "budget", ()).value == "240.000"
+
+
+def test_a_name_with_an_ocr_slip_is_found_and_its_correctly_spelled_twin_preferred():
+    rows = [_row("Akeses Layanan Internet Publik", {"baseline": "96,99"})]
+    assert _asked("Berapa kondisi awal akses layanan internet publik?", rows) is rows[0]
+    twins = [_row("Indeks Kualitas Udura", {"targets": {"2028": "79,17"}}),
+             _row("Indeks Kualitas Udara", {"targets": {"2028": "79,17"}})]
+    assert _asked("Berapa target Indeks Kualitas Udara tahun 2028?", twins) is twins[1]
+
+
+def test_the_asked_regions_words_in_a_name_are_not_needed():
+    rows = [_row("Jumlah Wisatawan Provinsi DKI Jakarta", {"unit": "Juta USD"}), _row("Jumlah Hotel", {"unit": "USD"})]
+    assert _asked("Dalam satuan apa jumlah wisatawan Provinsi DKI Jakarta diukur?", rows, DKI) is rows[0]
+
+
+def test_of_two_rows_the_question_names_the_one_that_holds_the_year_asked():
+    medium = _row("Indeks Pembangunan Pemuda", {"targets": {"2029": "58,1"}})
+    long = _row("Indeks Pembangunan Pemuda Daerah", {"targets": {"2045": "61,87"}}, period="2025-2045", doc_id="rpjpd.md")
+    assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2045?", [medium, long]) is long
+    assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2029?", [medium, long]) is medium
+    assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2033?", [medium, long]) is None
