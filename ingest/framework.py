@@ -128,7 +128,19 @@ def column_roles(labels: list[str]) -> Columns:
             else:
                 what = "value"
             years[c] = (year.group(1), what)
-    return Columns(roles, years)
+    return _measured_goals(Columns(roles, years))
+
+
+def _measured_goals(columns: Columns) -> Columns:
+    """A table with no indicator column whose one name column is a goal column with a baseline or yearly
+    targets beside it ("Sasaran Pembangunan | Baseline (2023) | Target 2025"): its goals are stated as what is
+    measured ("Rasio PDB Pariwisata (%)"), so they are read as indicators. A budget beside them funds goals."""
+    has = list(columns.roles.values())
+    budgets = "budget" in has or any(what == "budget" for _, what in columns.years.values())
+    measured = "baseline" in has or any(what == "target" for _, what in columns.years.values())
+    if "indicator" in has or has.count("goal") != 1 or budgets or not measured:
+        return columns
+    return Columns({c: "indicator" if r == "goal" else r for c, r in columns.roles.items()}, columns.years)
 
 
 def is_framework(columns: Columns) -> bool:

@@ -18,7 +18,7 @@ from ingest.structure import PlanItem, extract_plan
 from planbot.errors import UnreadableDocument
 
 # Bump when cleaning or chunking changes what a file turns into: every document is then re-ingested.
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,19 @@ def test_tables_that_measure_nothing_over_time_give_no_indicators():
     assert extract_plan("Misi 1. Meningkatkan kualitas hidup warga kota.\n\n" + text)[-1].kind != "indicator"
 
 
+def test_goals_stated_as_measures_with_a_baseline_and_targets_are_indicators():
+    text = ("Tabel 4.2 Sasaran Pembangunan Kota Contoh\n\n<table><tr><td>No</td><td>Sasaran Pembangunan</td>"
+            "<td>Baseline (2023)</td><td>Target 2025</td></tr><tr><td>1.</td><td>Rasio PDRB Pariwisata (%)</td>"
+            "<td>4,10</td><td>4,60</td></tr></table>")
+    [item] = extract_framework(text)
+    assert item.kind == "indicator" and item.text == "Rasio PDRB Pariwisata (%)"
+    assert item.fields["baseline"] == "4,10" and item.fields["targets"] == {"2025": "4,60"}
+    # a goal column beside a period's label ("Sasaran RPD 2023-2026") holds goals, not measures
+    linked = ("<table><tr><td>Sasaran Prioritas Nasional</td><td>Sasaran RPD 2023-2026</td></tr><tr>"
+              "<td>Indeks Pelayanan Publik</td><td>6.</td></tr></table>")
+    assert extract_framework(linked) == []
+
+
 def test_column_roles_forgive_ocr_slips_and_joined_words():
     columns = column_roles(["Kode", "Indikator Kinerja", "Satuan", "Kondisi Awat RPJMD", "KondisiAkhirRPJMD Rp",
                             "Capalan Kinerja 2026 Target", "Capalan Kinerja 2026 Rp", "Perangkat DaerahPenanggung"])
