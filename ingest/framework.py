@@ -16,7 +16,7 @@ conversion does not put a figure where a name belongs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -38,6 +38,10 @@ MIN_FUZZY_PHRASE = 6  # shorter phrases ("no", "opd", "unit") must be whole word
 _NAME_EDGES = " \t,;:"  # trimmed from an indicator's or goal's name ("... oleh aparat negara,")
 MAX_VALUE_CHARS = 30  # a longer cell under a year or baseline column is a remark, not a value
 MAX_NAME_CHARS = 400  # an indicator or goal cell longer than this is prose, not a name
+MIN_GOAL_WORDS = 3  # a shorter cell ("SASARAN", "Program Penataan") does not name a goal to match across tables
+LEAD_CHARS, LEAD_LINES = 600, 3  # how far above a table a "Misi 1:" line still leads it
+_MISSION_LEAD = re.compile(r"^\s*(?:misi|mission)\s+(\d{1,2})\s*[:.\-–]", re.IGNORECASE)
+_GOAL_LABEL = re.compile(r"^\s*(?:tujuan|sasaran|goal|objective)\s*[\d.]*\s*:\s*")
 
 
 def _fuzzy_ratio(word: str) -> float:
@@ -220,15 +224,63 @@ def goal_kind(goal: str) -> str:
     return "program" if word in PROGRAM_WORDS else "affair" if word in AFFAIR_WORDS else "goal"
 
 
+def _goal_key(cell: str) -> str:
+    """A goal's name for matching across tables: its words, lowercased, without a "Tujuan 3:" label."""
+    return " ".join(_WORDS.findall(_GOAL_LABEL.sub("", cell.lower())))
+
+
+def _lead_lines(text: str, table: Table) -> list[str]:
+    """The last few lines before a table (its caption excluded): where a plan writes "Misi 1: ..." and
+    "Tujuan 1: ..." above the table that lists the mission's goals."""
+    before = text[max(0, (table.caption_start or table.start) - LEAD_CHARS):table.caption_start or table.start]
+    return [line.strip() for line in before.splitlines() if line.strip()][-LEAD_LINES:]
+
+
+def missions_of_goals(text: str, tables: list[Table]) -> dict[str, int]:
+    """The goals a table files under a mission: a table led by "Misi 3: ..." (in its first row or in the lines
+    just above it) names, in its cells and in a "Tujuan 3: ..." line above, the goals and targets (tujuan,
+    sasaran) that serve mission 3 (an RPJMD's priority-program tables); the same goal in a framework table then
+    gets mission 3 as its parent."""
+    found: dict[str, int] = {}
+    for table in tables:
+        cells = [c.text for row in table.rows for c in row.cells]
+        lines = _lead_lines(text, table)
+        lead = next((m for m in (_MISSION_LEAD.match(c) for c in [*lines, *cells[:3]]) if m), None)
+        if lead is None:
+            continue
+        for cell in [*lines, *cells]:
+            key = _goal_key(cell)
+            if len(key.split()) >= MIN_GOAL_WORDS and not _MISSION_LEAD.match(cell):
+                found.setdefault(key, int(lead.group(1)))
+    return found
+
+
+def _missions_by_number(items: list) -> list:
+    """Goals of one table without a mission get the one mission that the table's linked goals numbered alike
+    serve ("1.b" that of "1" and "1.a"; "4.1" that of "4.2": goals are numbered by mission)."""
+    by_top: dict[str, set[str]] = {}
+    for i in items:
+        if i.kind == "goal" and i.parent and i.fields.get("code"):
+            by_top.setdefault(i.fields["code"].split(".")[0], set()).add(i.parent)
+    out = []
+    for i in items:
+        served = by_top.get(i.fields.get("code", "").split(".")[0], set()) if i.kind == "goal" else set()
+        out.append(replace(i, parent=next(iter(served))) if not i.parent and len(served) == 1 else i)
+    return out
+
+
 def extract_framework(text: str) -> list:
     """Goal, program and indicator items of every framework table in the text, in document order."""
     from ingest.structure import PlanItem
 
     items = []
-    for table in find_tables(text):
+    tables = find_tables(text)
+    missions = missions_of_goals(text, tables)
+    for table in tables:
         seen_goals: set[tuple[str, str]] = set()
         goal_ref = None  # the last goal of the table: the programs below it serve it
         parent = None
+        found = []
         for row in framework_rows(table):
             if row.goal and (row.code, row.goal) not in seen_goals:
                 seen_goals.add((row.code, row.goal))
@@ -238,12 +290,14 @@ def extract_framework(text: str) -> list:
                     "table", "row", "code")
                 goal_fields = {k: v for k, v in row.fields().items() if k in keep}
                 s, e = _span_of(text, row.goal, row.start, row.end)
-                items.append(PlanItem(kind, None, goal_ref if kind != "goal" else None, row.goal, s, e,
-                                      fields=goal_fields))
+                mission = missions.get(_goal_key(row.goal)) if kind == "goal" else None
+                found.append(PlanItem(kind, None, goal_ref if kind != "goal" else f"mission {mission}" if mission else None,
+                                      row.goal, s, e, fields=goal_fields))
                 parent = ref
                 if kind == "goal":
                     goal_ref = ref
             if row.indicator:
                 s, e = _span_of(text, row.indicator, row.start, row.end)
-                items.append(PlanItem("indicator", None, parent, row.indicator, s, e, fields=row.fields()))
+                found.append(PlanItem("indicator", None, parent, row.indicator, s, e, fields=row.fields()))
+        items += _missions_by_number(found)
     return items

@@ -82,6 +82,31 @@ def test_goals_stated_as_measures_with_a_baseline_and_targets_are_indicators():
     assert extract_framework(linked) == []
 
 
+MISSION_TABLES = """Tabel 3.1 Tujuan, Sasaran dan Indikator
+
+<table><tr><td>No</td><td>Tujuan/Sasaran</td><td>Indikator Kinerja</td><td>Kondisi Awal</td><td>Target 2026</td></tr>
+<tr><td>1</td><td>Meningkatnya Kualitas Hidup Warga</td><td>Indeks Pembangunan Manusia</td><td>80</td><td>81</td></tr>
+<tr><td>1.a</td><td>Membaiknya Derajat Kesehatan Warga</td><td>Usia Harapan Hidup</td><td>72</td><td>73</td></tr>
+<tr><td>1.b</td><td>Meratanya Akses Pendidikan Dasar</td><td>Angka Partisipasi Murni</td><td>95</td><td>96</td></tr>
+<tr><td>2</td><td>Tumbuhnya Ekonomi Kota yang Inklusif</td><td>Pertumbuhan Ekonomi</td><td>5</td><td>5,2</td></tr></table>
+
+Misi 1: Mewujudkan Warga yang Sehat dan Cerdas
+Tujuan 1: Meningkatnya Kualitas Hidup Warga
+Tabel 3.2 Program Prioritas Tujuan 1
+
+<table><tr><td>SASARAN</td><td>PROGRAM PRIORITAS</td></tr>
+<tr><td>Membaiknya Derajat Kesehatan Warga</td><td>Program Pemenuhan Upaya Kesehatan</td></tr></table>
+"""
+
+
+def test_goals_are_linked_to_the_mission_a_table_files_them_under():
+    goals = {i.text: i.parent for i in extract_framework(MISSION_TABLES) if i.kind == "goal"}
+    assert goals["Meningkatnya Kualitas Hidup Warga"] == "mission 1"  # the "Tujuan 1:" line under "Misi 1:"
+    assert goals["Membaiknya Derajat Kesehatan Warga"] == "mission 1"  # a cell of the table led by it
+    assert goals["Meratanya Akses Pendidikan Dasar"] == "mission 1"  # numbered 1.b, beside 1 and 1.a
+    assert goals["Tumbuhnya Ekonomi Kota yang Inklusif"] is None  # nothing files goal 2 under a mission
+
+
 def test_column_roles_forgive_ocr_slips_and_joined_words():
     columns = column_roles(["Kode", "Indikator Kinerja", "Satuan", "Kondisi Awat RPJMD", "KondisiAkhirRPJMD Rp",
                             "Capalan Kinerja 2026 Target", "Capalan Kinerja 2026 Rp", "Perangkat DaerahPenanggung"])
