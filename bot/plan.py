@@ -227,10 +227,15 @@ def _without_cells(question: str) -> str:
     return _CELL_CUE.sub(" ", question)
 
 
+_TRAILING_NOTE = re.compile(r"(?:\s*\([^()]*\))+\s*$")  # "Kunjungan Wisatawan (juta orang)", "(%)", "(IPM)"
+
+
 @lru_cache(maxsize=65536)
 def _name_terms(text: str) -> frozenset[str]:
-    """A table item's name as analysed terms, less the words that name cells (read once per name)."""
-    return frozenset(analyze(_item_name(text))) - _CELL_TERMS
+    """A table item's name as analysed terms, less the words that name cells and a closing note in brackets (its
+    unit or acronym: a question need not repeat them); read once per name."""
+    name = _item_name(text)
+    return frozenset(analyze(_TRAILING_NOTE.sub("", name)) or analyze(name)) - _CELL_TERMS
 
 
 class _QuestionMatch:

@@ -82,3 +82,10 @@ def test_of_two_rows_the_question_names_the_one_that_holds_the_year_asked():
     assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2045?", [medium, long]) is long
     assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2029?", [medium, long]) is medium
     assert _asked("Berapa target Indeks Pembangunan Pemuda tahun 2033?", [medium, long]) is None
+
+
+def test_a_names_closing_unit_or_acronym_need_not_be_asked():
+    rows = [_row("Kunjungan Wisatawan Mancanegara (juta orang)", {"targets": {"2026": "2,9"}}),
+            _row("Indeks Pembangunan Gender (IPG)", {"targets": {"2026": "94"}})]
+    assert _asked("Berapa target kunjungan wisatawan mancanegara tahun 2026?", rows) is rows[0]
+    assert _asked("Berapa target indeks pembangunan gender tahun 2026?", rows) is rows[1]
