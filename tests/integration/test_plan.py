@@ -111,7 +111,7 @@ def table_bot(tmp_path_factory, embedder):
 @pytest.mark.parametrize("question, first", [
     ("Berapa target prevalensi stunting Kota Sukamaju tahun 2027?", "14,2 persen (target 2027)"),
     ("What is the 2029 target for life expectancy in Kota Sukamaju?", "73,40 tahun (target 2029)"),
-    ("Berapa kondisi awal akses air minum layak di Kota Sukamaju?", "88,5 persen (Kondisi Awal)"),
+    ("Berapa kondisi awal akses air minum layak di Kota Sukamaju?", "88,5 persen (kondisi awal)"),  # "Akeses"
 ])
 def test_a_figure_asked_of_a_table_comes_first_with_its_unit_then_the_cited_row(table_bot, question, first):
     answer = table_bot.ask(question)
