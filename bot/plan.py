@@ -49,6 +49,7 @@ class PlanRow(PlanItem):
             "vision_pillar": ("Pokok visi", "Vision pillar"), "mission": ("Misi", "Mission"),
             "agency_mission": ("Misi dinas", "Agency mission"), "commitment": ("Komitmen", "Commitment"),
             "program": ("Program", "Program"), "affair": ("Urusan", "Affair"),
+            "goal": ("Tujuan/sasaran", "Goal"), "indicator": ("Indikator", "Indicator"),
         }
         name = names.get(self.kind, (self.kind, self.kind))[0 if language == "id" else 1]
         return f"{name} {self.number}" if self.number else name
@@ -122,9 +123,11 @@ def plan_rows_for(question: str, q: QueryTerms, rows: list[PlanRow], region: str
     asks_program = bool(re.search(r"\bprogram", low))
     asks_commitment = bool(re.search(r"\b(komitmen|commitment)", low))
     asks_affair = bool(re.search(r"\b(urusan|affairs?)\b", low))
-    if number and (asks_program or asks_commitment or asks_affair):
-        kind = "program" if asks_program else "commitment" if asks_commitment else "affair"
-        return [r for r in in_region if r.kind == kind and r.parent == f"mission {number}"]
+    asks_goal = bool(re.search(r"\b(tujuan|sasaran|goals?|objectives?)\b", low))
+    if number and (asks_program or asks_commitment or asks_affair or asks_goal):
+        kind = ("program" if asks_program else "commitment" if asks_commitment else "affair" if asks_affair
+                else "goal")
+        return _distinct([r for r in in_region if r.kind == kind and r.parent == f"mission {number}"])
     if number and region:
         hits = [r for r in in_region if r.kind == mission_kind and r.number == number]
         return hits[:1]
@@ -145,6 +148,18 @@ def plan_rows_for(question: str, q: QueryTerms, rows: list[PlanRow], region: str
     if region and asks_program and re.search(r"\b(prioritas|priority)\b", low):
         return [r for r in in_region if r.kind == "program" and r.parent is None]
     return []
+
+
+def _distinct(rows: list[PlanRow]) -> list[PlanRow]:
+    """The rows in order, each item once per document (a goal repeated in capitals in a later table)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in rows:
+        key = (r.doc_id, " ".join(r.text.lower().split()))
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def plan_rows_across(question: str, rows: list[PlanRow], regions: list[str]) -> list[PlanRow]:

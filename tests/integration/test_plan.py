@@ -136,3 +136,11 @@ def test_the_indicators_of_a_named_goal_are_listed_with_their_rows_cited(table_b
     quoted = answer.answer.split("\n\n", 1)[1]
     assert "Indikator Kinerja: Prevalensi Stunting" in quoted and "Indikator Kinerja: Usia Harapan Hidup" in quoted
     assert "Akeses Layanan Air Minum" not in quoted  # the other goal's indicator
+
+
+def test_the_goals_a_mission_is_served_by_are_listed_from_the_table_that_files_them(table_bot):
+    answer = table_bot.ask("Sasaran apa saja yang mendukung misi 1 Kota Sukamaju?")
+    assert not answer.abstained
+    listed = answer.answer.split("\n\n", 1)[0]
+    assert "Tujuan/sasaran (bagian dari Misi 1)" in listed, answer.answer
+    assert "Meningkatnya Kualitas Kesehatan Masyarakat" in listed and "Meningkatnya Akses Air Minum" in listed
