@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +23,7 @@ from ingest.pipeline import Prepared, Preparer, SourceFile
 from planbot.settings import Settings
 
 IN_FLIGHT_PER_WORKER = 2
+WRITER_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,18 @@ def worker_settings(settings: Settings, workers: int) -> Settings:
 _worker: tuple[Preparer, PlanbotEmbedding] | None = None
 
 
+def _exit_with_writer(writer: int) -> None:
+    """In a worker: end this process as soon as the writer that started it is gone (SIGKILLed, say), instead of
+    waiting forever for its next job."""
+    while os.getppid() == writer:
+        time.sleep(WRITER_POLL_S)
+    os._exit(1)
+
+
 def _start_worker(settings: Settings, workers: int) -> None:
     """Per worker process: its own embedder (full-speed threads: a batch job) and preparer."""
     global _worker
+    threading.Thread(target=_exit_with_writer, args=(os.getppid(),), daemon=True).start()
     embedder = make_embedder(worker_settings(settings, workers), batch=True)
     _worker = (make_preparer(settings, embedder), embedder)
 
