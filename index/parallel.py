@@ -64,7 +64,7 @@ def _exit_with_writer(writer: int) -> None:
 
 
 def _start_worker(settings: Settings, workers: int) -> None:
-    """Per worker process: its own embedder (full-speed threads: a batch job) and preparer."""
+    """Per worker process: its own embedder (a batch job's threads) and preparer."""
     global _worker
     threading.Thread(target=_exit_with_writer, args=(os.getppid(),), daemon=True).start()
     embedder = make_embedder(worker_settings(settings, workers), batch=True)
