@@ -10,6 +10,8 @@ new version, and the next ingest finishes or undoes the rest.
   5. BM25 saved         atomically, with a fingerprint of the visible chunks; readers rebuild a stale one
 
 The next ingest (under the lock) first rolls back pending versions and deletes retired chunks.
+With settings.ingest_workers > 1, files are read, chunked and embedded in worker processes (index/parallel.py)
+but still written only here, one at a time, by the same steps.
 """
 
 from __future__ import annotations
