@@ -5,7 +5,7 @@ run on the same chunk texts, in batches of 32 as the indexer sends them. Before 
 in-process ingest (PASSIVE, ACTIVE, libgomp's default) on a smaller part, alternated.
 
 Usage:
-  python bench/bench_ingest_workers.py [--chars 400000] [--policy-chars 60000] [--policy-rounds 2]
+  python bench/bench_ingest_workers.py [--chars 200000] [--parts 4] [--policy-chars 40000] [--policy-rounds 2]
                                        [--out bench/results/ingest-workers.json]
 """
 
@@ -38,12 +38,17 @@ BATCH = 32  # texts per model call, as the indexer sends them (E5Embedding's emb
 POLICIES = ("PASSIVE", "ACTIVE", "default")
 
 
-def subset(folder: Path, chars: int) -> Path:
-    """The first `chars` characters of DKI_FILE (cut at a line end) as the one file of a corpus folder."""
+def subset(folder: Path, chars: int, parts: int = 1) -> Path:
+    """The first `chars` characters of DKI_FILE as `parts` files of about equal size, each cut at a line end
+    (several files, so that workers have documents to share)."""
     text = DKI_FILE.read_text(encoding="utf-8")
-    cut = text.rfind("\n", 0, chars) + 1 if chars < len(text) else len(text)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / DKI_FILE.name).write_text(text[:cut], encoding="utf-8")
+    start = 0
+    for n in range(1, parts + 1):
+        end = n * min(chars, len(text)) // parts
+        cut = text.rfind("\n", start, end) + 1 if end < len(text) else len(text)
+        (folder / f"{DKI_FILE.stem}.part{n}{DKI_FILE.suffix}").write_text(text[start:cut], encoding="utf-8")
+        start = cut
     return folder
 
 
@@ -127,8 +132,9 @@ def table(results: dict[str, dict], model: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--chars", type=int, default=400_000)
-    parser.add_argument("--policy-chars", type=int, default=60_000)
+    parser.add_argument("--chars", type=int, default=200_000)
+    parser.add_argument("--parts", type=int, default=4)
+    parser.add_argument("--policy-chars", type=int, default=40_000)
     parser.add_argument("--policy-rounds", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "ingest-workers.json"))
     args = parser.parse_args()
@@ -136,10 +142,11 @@ def main() -> None:
     os.environ["ANONYMIZED_TELEMETRY"] = "False"
     tmp = Path(tempfile.mkdtemp(prefix="planbot-bench-workers-"))
     out: dict = {"machine_before": machine(),
-                 "subset": {"file": f"dki_jakarta/{DKI_FILE.name}", "chars": args.chars, "cut": "at a line end"}}
+                 "subset": {"file": f"dki_jakarta/{DKI_FILE.name}", "chars": args.chars, "files": args.parts,
+                            "cut": "the first chars, split into files at line ends"}}
     if args.policy_rounds:
         out["wait_policy"] = wait_policies(tmp, args.policy_chars, args.policy_rounds)
-    results, model = configs(tmp, subset(tmp / "corpus", args.chars))
+    results, model = configs(tmp, subset(tmp / "corpus", args.chars, args.parts))
     for r in results.values():
         r["share_of_model"] = round(r["tokens_per_s"] / model["tokens_per_s"], 3)
     out.update({"model": model, "configs": results, "machine_after": machine(),
