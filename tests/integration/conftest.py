@@ -8,13 +8,14 @@ basis_pengetahuan_bappeda_dki_jakarta.md, ~67 KB, 128 chunks, about 75 s to buil
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, SEEDS
 from tests.integration.store_state import Snapshot, run, snapshot
 from tests.scripted_llm import ScriptedLLM, scripted_llm
 
@@ -50,6 +51,14 @@ def dki_clean(tmp_path_factory, dki_corpus, embedder) -> tuple[Path, Snapshot, f
     snap = snapshot(home, embedder)
     assert len(snap.store) == len(snap.visible) > 100
     return home, snap, wall
+
+
+@pytest.fixture(scope="module")
+def seeds_corpus(tmp_path_factory) -> Path:
+    """A module's own copy of seeds/ (so its tests may ingest it by path without touching the repository)."""
+    root = tmp_path_factory.mktemp("seeds-corpus") / "plans"
+    shutil.copytree(SEEDS, root)
+    return root
 
 
 @pytest.fixture(scope="module")

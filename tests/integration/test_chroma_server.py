@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -65,17 +64,10 @@ def client(url: str):
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("server-corpus") / "plans"
-    shutil.copytree(SEEDS, root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory, server, corpus) -> Path:
+def home(tmp_path_factory, server, seeds_corpus) -> Path:
     """A home whose vectors live on the server; ingested once for the module."""
     home = tmp_path_factory.mktemp("server-home")
-    out = run(home, server, "ingest", str(corpus)).stdout
+    out = run(home, server, "ingest", str(seeds_corpus)).stdout
     assert "5 new, 0 updated, 0 unchanged, 0 failed" in out
     return home
 
@@ -96,8 +88,8 @@ def test_status_names_the_server_as_the_store_and_nothing_is_stored_locally(home
     assert not (home / "chroma").exists()  # vectors went to the server, not to an embedded store
 
 
-def test_reingest_over_the_server_changes_nothing(home, server, corpus):
-    out = run(home, server, "ingest", str(corpus)).stdout
+def test_reingest_over_the_server_changes_nothing(home, server, seeds_corpus):
+    out = run(home, server, "ingest", str(seeds_corpus)).stdout
     assert "0 new, 0 updated, 5 unchanged" in out
 
 
@@ -156,9 +148,9 @@ def test_a_server_that_stops_mid_session_is_a_store_unavailable_naming_it(tmp_pa
         bot.ask("Apa misi Kota Metro?")
 
 
-def test_two_ingests_at_once_into_one_collection_leave_no_duplicates(tmp_path, server, corpus):
+def test_two_ingests_at_once_into_one_collection_leave_no_duplicates(tmp_path, server, seeds_corpus):
     home = tmp_path / "home"
-    procs = [spawn(home, server, "ingest", str(corpus), "--collection", "twin") for _ in range(2)]
+    procs = [spawn(home, server, "ingest", str(seeds_corpus), "--collection", "twin") for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, out + err
@@ -172,9 +164,9 @@ def test_two_ingests_at_once_into_one_collection_leave_no_duplicates(tmp_path, s
     assert len(spans) == len(set(spans)), "the same passage is stored twice"
 
 
-def test_two_collections_ingested_at_once_on_one_server(tmp_path, server, corpus):
+def test_two_collections_ingested_at_once_on_one_server(tmp_path, server, seeds_corpus):
     home = tmp_path / "home"
-    procs = {name: spawn(home, server, "ingest", str(corpus), "--collection", name) for name in ("alpha", "beta")}
+    procs = {name: spawn(home, server, "ingest", str(seeds_corpus), "--collection", name) for name in ("alpha", "beta")}
     for name, p in procs.items():
         out, err = p.communicate(timeout=600)
         assert p.returncode == 0, out + err
