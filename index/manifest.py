@@ -12,7 +12,6 @@ store is ever unaccounted for, and the next ingest knows exactly what to finish 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
@@ -278,15 +277,12 @@ class Manifest:
         )
         return [r[0] for r in rows]
 
-    def visible_fingerprint(self) -> str:
-        """`index.lexical.fingerprint` of the visible chunk ids, streamed from SQLite (no set of every id)."""
-        digest = hashlib.sha1()
+    def sorted_visible_chunk_ids(self) -> Iterator[str]:
+        """The visible chunk ids in sorted order, read from SQLite as they are consumed."""
         rows = self._db.execute(
             "SELECT chunk_id FROM visible_chunks WHERE collection = ? ORDER BY chunk_id", (self.collection,)
         )
-        for n, (chunk_id,) in enumerate(rows):
-            digest.update(("\n" if n else "").encode() + chunk_id.encode())
-        return digest.hexdigest()
+        return (r[0] for r in rows)
 
     def pending_chunk_ids(self) -> set[str]:
         """Chunks of versions being written (or left by an interrupted ingest)."""
