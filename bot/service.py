@@ -277,7 +277,7 @@ class Planbot:
             retriever.region = None
             hits = retriever.retrieve(bundle)
         if named and not spread:
-            hits = preferring(retriever, bundle, named, hits)
+            hits = preferring(retriever, bundle, self._within_region(named, retriever.region), hits)
         asked_rows = self._table_rows_asked(read, q, asked_region, named)
         plan_hits = self._plan_hits(plan_rows + asked_rows)
         cited = {p.node.node_id for p in plan_hits}
@@ -369,6 +369,10 @@ class Planbot:
                 raise PlanbotError("choose two or more regions or documents to compare")
             bundle = QueryBundle(query_str=bm25_query(theme, language), embedding=embedding)
             return self._compare(found, scopes, bundle, language, mode)
+
+    def _within_region(self, docs: frozenset[str], region: str | None) -> frozenset[str]:
+        """The documents of a region among these (all of them when no region is asked)."""
+        return docs if region is None else frozenset(d for d in docs if self._doc_meta[d].get("region") == region)
 
     def _doc_regions(self) -> list[tuple[str, str | None]]:
         return [(d, m.get("region")) for d, m in self._doc_meta.items()]
