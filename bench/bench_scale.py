@@ -273,12 +273,15 @@ def main() -> None:
         return
     home = Path(args.home) if args.home else Path(tempfile.mkdtemp(prefix="planbot-scale-"))
     label = f"{args.chunks // 1_000_000}m" if args.chunks >= 1_000_000 else f"{args.chunks // 1000}k"
+    out = Path(args.out or ROOT / "bench" / "results" / f"scale-{label}.json")
     try:
         results = run(args.chunks, home, args.reuse)
     finally:
         if not (args.keep or args.reuse):
             shutil.rmtree(home, ignore_errors=True)
-    write(results, args.out or str(ROOT / "bench" / "results" / f"scale-{label}.json"))
+    if args.reuse and out.is_file():  # the build's figures, from the run that built it
+        results = {"collection": json.loads(out.read_text()).get("collection"), **results}
+    write(results, str(out))
     print("| chunks | ask p50 ms | ask p95 ms | start-up s (BM25 loaded) | start-up s (BM25 built) | "
           "RSS after warm-up MB | peak RSS MB | peak RSS building BM25 MB |")
     print("|---|---|---|---|---|---|---|---|")
