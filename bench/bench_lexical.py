@@ -244,7 +244,7 @@ def eval_set(spec, cache: Path, work: Path, embedder, timeout: float) -> dict:
         outcomes = []
         for item in prepared.items:  # the suite's bm25 baseline: the question as asked, the first K passages
             q = " ".join(item.question.split())
-            hits = HybridRetriever(store, lexical, None, visible, mode="lexical", top_k=K).retrieve(QueryBundle(q))
+            hits = HybridRetriever(store, lexical, None, manifest.visible, mode="lexical", top_k=K).retrieve(QueryBundle(q))
             cites = [citation_of(n, h) for n, h in enumerate(hits, 1)]
             outcomes.append(Outcome(item, [c.text for c in cites], cites[0].text if cites else "", False, 0.0,
                                     composed=False))

@@ -98,7 +98,9 @@ class Planbot:
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload what changed on disk: the store, visible chunks, BM25, the corpus profile.
+        """Reload what changed on disk: the store, the documents' metadata, BM25, the corpus profile.
+
+        Which chunks are visible is not held here: the retriever asks the manifest about the few it found.
 
         The store is reopened in place (an embedded client does not see other processes' writes), so the
         indexers this service hands out, which write through it, see the same fresh store.
@@ -110,15 +112,14 @@ class Planbot:
                 self.store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
             else:
                 self.store.reopen()
-            docs = self.manifest.documents(text=False)  # the texts' words come from the manifest's vocabulary
-            self._doc_chunks = {d.doc_id: set(d.chunk_ids) for d in docs}
+            docs = self.manifest.summaries()  # no texts, no chunk ids: search asks the manifest about its hits
             self._spans: dict[str, list] = {}
-            self.visible = self.manifest.visible_chunk_ids()
+            self.chunk_count = sum(d.chunks for d in docs)
             self.lexical: LexicalBackend = load_lexical(self.settings, self.store, self.manifest)
-            regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunk_ids)
-            self._unplaced = any(d.chunk_ids and not d.metadata.get("region") for d in docs)  # region unknown
+            regions = Counter(d.metadata.get("region") for d in docs if d.metadata.get("region") and d.chunks)
+            self._unplaced = any(d.chunks and not d.metadata.get("region") for d in docs)  # region unknown
             vocab = self.manifest.vocabulary(document_words, WORDS_VERSION)
-            meta = {d.doc_id: d.metadata for d in docs if d.chunk_ids}
+            meta = {d.doc_id: d.metadata for d in docs if d.chunks}
             self._doc_meta = meta
             self.plan_rows = [
                 PlanRow(**i, region=meta[i["doc_id"]].get("region"), title=meta[i["doc_id"]].get("title", i["doc_id"]),
@@ -127,7 +128,7 @@ class Planbot:
             ]
             self.corpus = CorpusProfile(
                 regions=tuple(r for r, _ in regions.most_common()),
-                titles=tuple(d.metadata.get("title", d.doc_id) for d in docs if d.chunk_ids),
+                titles=tuple(d.metadata.get("title", d.doc_id) for d in docs if d.chunks),
                 words=frozenset(vocab),
                 terms=self.lexical.vocabulary,
             )
@@ -162,7 +163,7 @@ class Planbot:
     def retriever(self, *, mode: str = "hybrid", k: int | None = None, region: str | None = None,
                   doc_id: str | None = None, language: str = "id") -> HybridRetriever:
         return HybridRetriever(
-            self.store, self.lexical, self.embedder, self.visible, mode=mode, top_k=k or self.settings.top_k,
+            self.store, self.lexical, self.embedder, self.manifest.visible, mode=mode, top_k=k or self.settings.top_k,
             fusion=self.fusion, region=region, doc_id=doc_id, language=language,
         )
 
@@ -212,7 +213,7 @@ class Planbot:
         if len(question) > MAX_QUESTION_CHARS:
             raise PlanbotError(f"the question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}")
         self.refresh_if_changed()  # an ingest elsewhere (the CLI, --watch, an upload) committed since the last question
-        if not self.visible:
+        if not self.chunk_count:
             raise PlanbotError(
                 f"nothing is ingested in collection {self.settings.collection!r} yet: run `planbot ingest` first"
             )
@@ -276,7 +277,7 @@ class Planbot:
             retriever.region = None
             hits = retriever.retrieve(bundle)
         if named and not spread:
-            hits = preferring(retriever, bundle, named, hits)
+            hits = preferring(retriever, bundle, self._within_region(named, retriever.region), hits)
         asked_rows = self._table_rows_asked(read, q, asked_region, named)
         plan_hits = self._plan_hits(plan_rows + asked_rows)
         cited = {p.node.node_id for p in plan_hits}
@@ -371,6 +372,10 @@ class Planbot:
             bundle = QueryBundle(query_str=bm25_query(theme, language), embedding=embedding)
             return self._compare(found, scopes, bundle, language, mode)
 
+    def _within_region(self, docs: frozenset[str], region: str | None) -> frozenset[str]:
+        """The documents of a region among these (all of them when no region is asked)."""
+        return docs if region is None else frozenset(d for d in docs if self._doc_meta[d].get("region") == region)
+
     def _doc_regions(self) -> list[tuple[str, str | None]]:
         return [(d, m.get("region")) for d, m in self._doc_meta.items()]
 
@@ -438,7 +443,7 @@ class Planbot:
         """The visible chunk of a document that contains a character offset."""
         spans = self._spans.get(doc_id)
         if spans is None:
-            got = self.store.get(sorted(i for i in self.visible if i in self._doc_chunks.get(doc_id, ())))
+            got = self.store.get(self.manifest.document_chunk_ids(doc_id))
             spans = self._spans[doc_id] = sorted(got, key=lambda c: c.metadata.get("start", 0))
         for c in spans:
             if c.metadata.get("start", 0) <= offset < c.metadata.get("end", 0):

@@ -174,7 +174,7 @@ def reachable(bot, items: list[QAItem]) -> float:
     answerable = [i for i in items if i.answerable]
     if not answerable:
         return 0.0
-    texts = [normalize_for_match(c.text) for c in bot.store.get(sorted(bot.visible))]
+    texts = [normalize_for_match(c.text) for c in bot.store.get(sorted(bot.manifest.visible_chunk_ids()))]
     ok = 0
     for i in answerable:
         wanted = [normalize_for_match(e) for e in i.evidence if e.strip()]
@@ -273,7 +273,7 @@ def run_suite(suite: Path, *, profile: str = "full", settings: Settings, embedde
             "answerable": sum(i.answerable for i in prepared.items),
             "unanswerable": sum(not i.answerable for i in prepared.items),
             "corpus": [str(p) for p in prepared.corpus], "documents": len(bot.manifest.documents()),
-            "chunks": len(bot.visible), "evidence_reachable": reachable(bot, prepared.items), "cache": index.as_dict(),
+            "chunks": bot.chunk_count, "evidence_reachable": reachable(bot, prepared.items), "cache": index.as_dict(),
             "seconds": round(time.perf_counter() - started, 1), "figures": figures, "records": records,
         })
         if spec.thresholds:

@@ -35,9 +35,9 @@ from index.lexical import (
     analyze,
     backend_class,
     document_words,
-    fingerprint,
     lexical_path,
     remove_lexical,
+    sorted_fingerprint,
 )
 from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
@@ -116,21 +116,22 @@ def failpoint(name: str) -> None:
 
 def build_lexical(store: VectorStore, manifest: Manifest, backend: str = "builtin") -> LexicalBackend:
     """BM25 over the visible chunks of the collection, with the named backend."""
-    ids = sorted(manifest.visible_chunk_ids())
-    chunks = store.get(ids)
-    return backend_class(backend).build(
-        [c.id for c in chunks],
-        [analyze(embed_text(c.text, c.metadata)) for c in chunks],
-        [c.metadata.get("region", "") for c in chunks],
-        [c.metadata.get("doc_id", "") for c in chunks],
-    )
+    ids, terms, regions, doc_ids = [], [], [], []
+    visible = sorted(manifest.visible_chunk_ids())
+    for i in range(0, len(visible), store.max_batch):  # a page of texts at a time, never the whole corpus's
+        for c in store.get(visible[i : i + store.max_batch]):
+            ids.append(c.id)
+            terms.append(analyze(embed_text(c.text, c.metadata)))
+            regions.append(c.metadata.get("region", ""))
+            doc_ids.append(c.metadata.get("doc_id", ""))
+    return backend_class(backend).build(ids, terms, regions, doc_ids)
 
 
 def load_lexical(settings: Settings, store: VectorStore, manifest: Manifest) -> LexicalBackend:
     """The saved BM25 index (of PLANBOT_LEXICAL's backend) when it matches the visible chunks, else rebuilt
     and saved."""
     path = lexical_path(settings)
-    index = backend_class(settings.lexical).load(path, fingerprint(manifest.visible_chunk_ids()))
+    index = backend_class(settings.lexical).load(path, sorted_fingerprint(manifest.sorted_visible_chunk_ids()))
     if index is None:
         index = build_lexical(store, manifest, settings.lexical)
         index.save(path)

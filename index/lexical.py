@@ -79,7 +79,15 @@ def analyze(text: str) -> list[str]:
 
 def fingerprint(ids: Iterable[str]) -> str:
     """A digest of a set of chunk ids: the lexical index matches the store when they agree."""
-    return hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()
+    return sorted_fingerprint(sorted(ids))
+
+
+def sorted_fingerprint(ids: Iterable[str]) -> str:
+    """`fingerprint` of ids already in sorted order, read as they come (a million need not be held at once)."""
+    digest = hashlib.sha1()
+    for n, chunk_id in enumerate(ids):
+        digest.update((f"\n{chunk_id}" if n else chunk_id).encode())
+    return digest.hexdigest()
 
 
 K1, B = 1.2, 0.75  # BM25 parameters of every backend

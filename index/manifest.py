@@ -68,6 +68,23 @@ CREATE TABLE IF NOT EXISTS retired_chunks (
 );
 """
 
+# The visible chunks one row each, so search asks "which of these few ids are visible?" with one indexed query
+# and nobody holds every id in memory. Triggers keep it equal to the documents' chunk_ids in the transaction
+# that changes them, whichever statement does.
+_ADD_VISIBLE = ("INSERT OR REPLACE INTO visible_chunks SELECT new.collection, value, new.doc_id "
+                "FROM json_each(new.chunk_ids)")
+_DROP_VISIBLE = "DELETE FROM visible_chunks WHERE collection = old.collection AND doc_id = old.doc_id"
+_VISIBLE_SCHEMA = (
+    ("CREATE TABLE IF NOT EXISTS visible_chunks (collection TEXT NOT NULL, chunk_id TEXT NOT NULL, "
+     "doc_id TEXT NOT NULL, PRIMARY KEY (collection, chunk_id))"),
+    "CREATE INDEX IF NOT EXISTS visible_chunks_by_doc ON visible_chunks (collection, doc_id)",
+    ("CREATE TRIGGER IF NOT EXISTS visible_chunks_insert AFTER INSERT ON documents BEGIN "
+     f"{_ADD_VISIBLE}; END"),
+    ("CREATE TRIGGER IF NOT EXISTS visible_chunks_update AFTER UPDATE OF chunk_ids ON documents BEGIN "
+     f"{_DROP_VISIBLE}; {_ADD_VISIBLE}; END"),
+    f"CREATE TRIGGER IF NOT EXISTS visible_chunks_delete AFTER DELETE ON documents BEGIN {_DROP_VISIBLE}; END",
+)
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -92,7 +109,17 @@ class DocRecord:
     pending: bool
 
 
+@dataclass(frozen=True)
+class DocSummary:
+    """A document as the service's start-up needs it: id, metadata and how many chunks are visible (no ids)."""
+
+    doc_id: str
+    metadata: dict
+    chunks: int
+
+
 _LOCK_WAIT_S = 60
+_IN_BATCH = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
 
 
 def _enter_wal(db: sqlite3.Connection) -> None:
@@ -133,6 +160,17 @@ class Manifest:
             item_columns = {r[1] for r in self._db.execute("PRAGMA table_info(plan_items)")}
             if "fields" not in item_columns:  # manifests written before table rows gave items their values
                 self._db.execute("ALTER TABLE plan_items ADD COLUMN fields TEXT")
+            self._add_visible_chunks()
+
+    def _add_visible_chunks(self) -> None:
+        """Inside the opening transaction: the visible_chunks table and its triggers, filled from the documents
+        when the manifest was written before them."""
+        exists = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'visible_chunks'").fetchone()
+        for statement in _VISIBLE_SCHEMA:
+            self._db.execute(statement)
+        if not exists:
+            self._db.execute("INSERT OR REPLACE INTO visible_chunks SELECT d.collection, j.value, d.doc_id "
+                             "FROM documents d, json_each(d.chunk_ids) j")
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -165,6 +203,14 @@ class Manifest:
             DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) for r in rows
         ]
 
+    def summaries(self) -> list[DocSummary]:
+        """Every document's id, metadata and visible chunk count (SQLite counts; no chunk id is read)."""
+        rows = self._db.execute(
+            "SELECT doc_id, metadata, json_array_length(chunk_ids) FROM documents WHERE collection = ? ORDER BY doc_id",
+            (self.collection,),
+        )
+        return [DocSummary(r[0], json.loads(r[1]), int(r[2])) for r in rows]
+
     def vocabulary(self, words_of: Callable[[str, dict], Iterable[str]], version: str) -> set[str]:
         """The distinct words of every document's text and metadata, as `words_of(text, metadata)` gives them.
 
@@ -185,7 +231,12 @@ class Manifest:
 
     def get(self, doc_id: str) -> DocRecord | None:
         """The committed record of one document."""
-        return next((d for d in self.documents() if d.doc_id == doc_id), None)
+        r = self._db.execute(
+            "SELECT doc_id, source, hash, chunk_ids, metadata, text, pending_hash FROM documents "
+            "WHERE collection = ? AND doc_id = ?",
+            (self.collection, doc_id),
+        ).fetchone()
+        return DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) if r else None
 
     def hashes(self) -> dict[str, str]:
         """doc_id -> committed version hash, for documents with nothing pending."""
@@ -195,13 +246,43 @@ class Manifest:
         return dict(rows.fetchall())
 
     def visible_chunk_ids(self) -> set[str]:
-        """Chunks of committed document versions: what search may return."""
-        ids: set[str] = set()
-        for (chunk_ids,) in self._db.execute(
-            "SELECT chunk_ids FROM documents WHERE collection = ?", (self.collection,)
-        ):
-            ids.update(json.loads(chunk_ids))
-        return ids
+        """Chunks of committed document versions: what search may return (all of them: the indexer's
+        bookkeeping; the answer path asks `visible` about the few it holds)."""
+        rows = self._db.execute("SELECT chunk_id FROM visible_chunks WHERE collection = ?", (self.collection,))
+        return {r[0] for r in rows}
+
+    def visible(self, chunk_ids: Iterable[str]) -> set[str]:
+        """Which of these chunk ids are visible (a search's few dozen hits): one indexed query per 500 ids."""
+        ids = list(dict.fromkeys(chunk_ids))
+        out: set[str] = set()
+        for i in range(0, len(ids), _IN_BATCH):
+            part = ids[i : i + _IN_BATCH]
+            rows = self._db.execute(
+                f"SELECT chunk_id FROM visible_chunks WHERE collection = ? AND chunk_id IN ({','.join('?' * len(part))})",
+                (self.collection, *part),
+            )
+            out.update(r[0] for r in rows)
+        return out
+
+    def chunk_count(self) -> int:
+        """How many chunks are visible."""
+        row = self._db.execute("SELECT COUNT(*) FROM visible_chunks WHERE collection = ?", (self.collection,))
+        return int(row.fetchone()[0])
+
+    def document_chunk_ids(self, doc_id: str) -> list[str]:
+        """The visible chunks of one document."""
+        rows = self._db.execute(
+            "SELECT chunk_id FROM visible_chunks WHERE collection = ? AND doc_id = ? ORDER BY chunk_id",
+            (self.collection, doc_id),
+        )
+        return [r[0] for r in rows]
+
+    def sorted_visible_chunk_ids(self) -> Iterator[str]:
+        """The visible chunk ids in sorted order, read from SQLite as they are consumed."""
+        rows = self._db.execute(
+            "SELECT chunk_id FROM visible_chunks WHERE collection = ? ORDER BY chunk_id", (self.collection,)
+        )
+        return (r[0] for r in rows)
 
     def pending_chunk_ids(self) -> set[str]:
         """Chunks of versions being written (or left by an interrupted ingest)."""

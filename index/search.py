@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,14 +83,18 @@ def to_node(chunk: StoredChunk) -> TextNode:
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense and lexical candidates over the visible chunks, fused by weighted reciprocal rank."""
+    """Dense and lexical candidates over the visible chunks, fused by weighted reciprocal rank.
+
+    visible: which of the given chunk ids are visible (Manifest.visible: one indexed query for a search's few
+    dozen candidates); chunks of pending or retired versions still in the store are never returned.
+    """
 
     def __init__(
         self,
         store: VectorStore,
         lexical: LexicalBackend,
         embedder: PlanbotEmbedding,
-        visible: set[str],
+        visible: Callable[[Iterable[str]], set[str]],
         *,
         mode: str = "hybrid",
         top_k: int = 5,
@@ -119,12 +123,17 @@ class HybridRetriever(BaseRetriever):
     def dense(self, query: str, n: int, embedding: list[float] | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest visible chunks by cosine similarity."""
         vector = embedding or self.embedder.get_query_embedding(query)
-        hits = self.store.query(vector, n + 10, self.filter)
-        return [(c, s) for c, s in hits if c.id in self.visible][:n]
+        return self._visible_dense(self.store.query(vector, n + 10, self.filter))[:n]
+
+    def _visible_dense(self, hits: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
+        shown = self.visible(c.id for c, _ in hits)
+        return [(c, s) for c, s in hits if c.id in shown]
 
     def lexical_hits(self, query: str, n: int) -> list[tuple[str, float]]:
-        """BM25 hits among the visible chunks."""
-        return self.lexical.search(query, n, self.filter)
+        """BM25 hits among the visible chunks (an index saved before a commit may still name retired ones)."""
+        hits = self.lexical.search(query, n, self.filter)
+        shown = self.visible(i for i, _ in hits)
+        return [(i, s) for i, s in hits if i in shown]
 
     def _gap(self, dense: list[tuple[StoredChunk, float]], query_bundle: QueryBundle) -> float:
         """The question's dense gap over the whole corpus (as the fusion was fitted), not only over the region
@@ -137,7 +146,7 @@ class HybridRetriever(BaseRetriever):
                 scores = [s for _, s in dense]
             else:
                 vector = query_bundle.embedding or self.embedder.get_query_embedding(query_bundle.query_str)
-                scores = [s for c, s in self.store.query(vector, GAP_DEPTH + 10, None) if c.id in self.visible]
+                scores = [s for _, s in self._visible_dense(self.store.query(vector, GAP_DEPTH + 10, None))]
             self._corpus_gap = dense_gap(scores)
         return self._corpus_gap
 

@@ -43,6 +43,12 @@ class Filter:
     def __bool__(self) -> bool:
         return bool(self.region or self.doc_id or self.doc_ids)
 
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        """Whether a chunk with this metadata is within the filter (as the store's own filter decides)."""
+        return ((not self.region or metadata.get("region") == self.region)
+                and (not self.doc_id or metadata.get("doc_id") == self.doc_id)
+                and (not self.doc_ids or metadata.get("doc_id") in self.doc_ids))
+
 
 class CollectionMissing(PlanbotError):
     """The collection asked for (opened with create=False) does not exist."""

@@ -251,12 +251,12 @@ def api_router(bot, settings: Settings, throttle: LoginThrottle | None = None) -
     @router.get("/health")
     async def health() -> dict:
         await run_in_threadpool(bot.refresh_if_changed)  # counts as of now, also after an outside ingest
-        docs = bot.manifest.documents()
+        docs = bot.manifest.summaries()  # counts from SQLite: no text or chunk id is read
         return {
-            "status": "ok" if bot.visible else "empty",
+            "status": "ok" if bot.chunk_count else "empty",
             "collection": settings.collection,
-            "documents": sum(1 for d in docs if d.chunk_ids),
-            "chunks": len(bot.visible),
+            "documents": sum(1 for d in docs if d.chunks),
+            "chunks": bot.chunk_count,
             "regions": list(bot.corpus.regions),
             "model": bot.embedder.model_name,
         }
