@@ -296,7 +296,7 @@ class _NameIndex:
         self._terms = SlipIndex(self._rows_of)
 
     def sharing(self, terms: set[str]) -> list[PlanRow]:
-        """The rows with a name term that one of the terms matches (matches_slipped), in their order."""
+        """The rows with a name term that one of the terms matches (a cognate, or one slip apart), in their order."""
         found = {i for q in terms for t in self._terms.find(q) for i in self._rows_of[t]}
         return [self.rows[i] for i in sorted(found)]
 

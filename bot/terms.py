@@ -79,11 +79,6 @@ def one_slip(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
-def matches_slipped(term: str, text_terms: Iterable[str]) -> bool:
-    """matches(), forgiving one slip in either word."""
-    return any(cognate(term, t) or one_slip(term, t) for t in text_terms)
-
-
 COGNATE_PREFIX = 5  # cognate() needs this many first letters in common
 
 
@@ -93,7 +88,7 @@ def _deletions(term: str) -> list[str]:
 
 
 class SlipIndex:
-    """Terms looked up by matches_slipped() without trying each: candidates come from their first letters
+    """Terms looked up by cognate() or one_slip() without trying each: candidates come from their first letters
     (cognates) and their one-letter deletions (slips), then are checked."""
 
     def __init__(self, terms: Iterable[str]):
@@ -103,7 +98,7 @@ class SlipIndex:
                 self._by_key.setdefault(key, set()).add(t)
 
     def find(self, term: str) -> set[str]:
-        """The indexed terms that term matches_slipped()."""
+        """The indexed terms that are the term's cognates or one slip from it."""
         keys = {term, "^" + term[:COGNATE_PREFIX], *_deletions(term)}
         candidates = set().union(*(self._by_key.get(k, ()) for k in keys))
         return {t for t in candidates if cognate(term, t) or one_slip(term, t)}
