@@ -186,7 +186,7 @@ def status(as_json, home, collection):
 
     settings = _settings(home, collection)
     manifest = Manifest(settings.manifest_path, settings.collection)
-    docs = manifest.documents()
+    docs = manifest.documents(text=False)
     running = ingest_running(settings)
     info = {
         "collection": settings.collection,
@@ -383,7 +383,7 @@ def plan(region, kind, search, as_json, as_csv, home, collection):
 
     settings = _settings(home, collection)
     manifest = Manifest(settings.manifest_path, settings.collection)
-    meta = {d.doc_id: d.metadata for d in manifest.documents() if d.chunk_ids}
+    meta = {d.doc_id: d.metadata for d in manifest.summaries() if d.chunks}
     rows = [
         PlanRow(**item, region=meta[item["doc_id"]].get("region"), title=meta[item["doc_id"]].get("title"),
                 period=meta[item["doc_id"]].get("period"))

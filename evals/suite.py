@@ -272,7 +272,7 @@ def run_suite(suite: Path, *, profile: str = "full", settings: Settings, embedde
             "status": "ran", "questions": len(prepared.items),
             "answerable": sum(i.answerable for i in prepared.items),
             "unanswerable": sum(not i.answerable for i in prepared.items),
-            "corpus": [str(p) for p in prepared.corpus], "documents": len(bot.manifest.documents()),
+            "corpus": [str(p) for p in prepared.corpus], "documents": len(bot.manifest.summaries()),
             "chunks": bot.chunk_count, "evidence_reachable": reachable(bot, prepared.items), "cache": index.as_dict(),
             "seconds": round(time.perf_counter() - started, 1), "figures": figures, "records": records,
         })

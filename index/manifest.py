@@ -118,6 +118,11 @@ class DocSummary:
     chunks: int
 
 
+def _record(row: tuple) -> DocRecord:
+    """A DocRecord from a row of doc_id, source, hash, chunk_ids, metadata, text, pending_hash."""
+    return DocRecord(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), row[5], row[6] is not None)
+
+
 _LOCK_WAIT_S = 60
 _IN_BATCH = 500  # ids per `IN (...)`: well under SQLite's limit on bound parameters
 
@@ -199,9 +204,7 @@ class Manifest:
             "WHERE collection = ? ORDER BY doc_id",
             (self.collection,),
         ).fetchall()
-        return [
-            DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) for r in rows
-        ]
+        return [_record(r) for r in rows]
 
     def summaries(self) -> list[DocSummary]:
         """Every document's id, metadata and visible chunk count (SQLite counts; no chunk id is read)."""
@@ -236,7 +239,7 @@ class Manifest:
             "WHERE collection = ? AND doc_id = ?",
             (self.collection, doc_id),
         ).fetchone()
-        return DocRecord(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6] is not None) if r else None
+        return _record(r) if r else None
 
     def hashes(self) -> dict[str, str]:
         """doc_id -> committed version hash, for documents with nothing pending."""

@@ -201,7 +201,7 @@ def _choice(value: str | None) -> str | None:
 
 
 def _doc_choices(bot) -> list[tuple[str, str]]:
-    docs = [(f"{d.metadata.get('title') or d.doc_id} ({d.doc_id})", d.doc_id) for d in bot.manifest.documents() if d.chunk_ids]
+    docs = [(f"{d.metadata.get('title') or d.doc_id} ({d.doc_id})", d.doc_id) for d in bot.manifest.summaries() if d.chunks]
     return [(ALL, ALL), *docs]
 
 

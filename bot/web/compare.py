@@ -47,7 +47,7 @@ def choices(bot) -> list[tuple[str, str]]:
     """What can be compared: each region (all its documents), then each ingested document."""
     regions = [(f"{r} (semua dokumen / all documents)", f"{REGION}{r}") for r in bot.corpus.regions]
     docs = [(f"{d.metadata.get('title') or d.doc_id} ({d.doc_id})", f"{DOC}{d.doc_id}")
-            for d in bot.manifest.documents() if d.chunk_ids]
+            for d in bot.manifest.summaries() if d.chunks]
     return regions + docs
 
 

@@ -95,9 +95,9 @@ def only_uploaded_files(component: gr.File) -> gr.File:
 def document_rows(bot) -> list[list]:
     """One row per ingested document (as `planbot status` lists them)."""
     rows = []
-    for d in bot.manifest.documents():
+    for d in bot.manifest.summaries():  # metadata and counts: no document's text is read
         m = d.metadata
-        rows.append([d.doc_id, m.get("title") or d.doc_id, m.get("region") or "", m.get("period") or "", len(d.chunk_ids)])
+        rows.append([d.doc_id, m.get("title") or d.doc_id, m.get("region") or "", m.get("period") or "", d.chunks])
     return rows
 
 
