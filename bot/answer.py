@@ -67,6 +67,11 @@ def score_piece(piece_text: str, q: QueryTerms, weights: dict[str, float]) -> fl
     return weighted_share(q.terms, set(analyze(strip_emphasis(piece_text))), weights.__getitem__)
 
 
+def best_piece_share(text: str, q: QueryTerms, weights: dict[str, float]) -> float:
+    """The largest weighted share of the question's terms that one sentence or list item of the text holds."""
+    return max((score_piece(p.text(text), q, weights) for p in pieces_of(text, 0)), default=0.0)
+
+
 def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False,
            holds_fact: Callable[[str], bool] | None = None, window: int = 0) -> list[Piece]:
     """The pieces worth quoting, in passage order: the best ones and the lists they introduce.

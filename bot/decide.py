@@ -35,6 +35,7 @@ class Signals:
     lex_top3: float  # the same share in the first three cited passages together
     lex_missing: float  # the rarest question term missing from the first three passages (its IDF / the largest)
     names_found: float  # share of the question's names and numbers found in the first three passages
+    names_quoted: float  # the same share in the quoted sentences and the cited documents' titles and regions
     kind_found: float  # the kind of fact asked for (a date, a figure, a name) is in the quoted sentences
     corpus_coverage: float  # share of the question's terms that occur anywhere in the corpus
     rule_question: float  # 1 when the first release's rules refuse the question itself (unknown place, topic)
@@ -62,6 +63,13 @@ def question_names(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def names_in(names: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The names found in the texts, as a phrase or word by word."""
+    low = " ".join(texts).lower()
+    low_words = set(words(low))
+    return [n for n in names if n.lower() in low or set(words(n)) <= low_words]
+
+
 def kind_present(question: Question, quoted: Sequence[str]) -> float:
     """1.0 when the quoted sentences hold the kind of fact the question asks for (a date, a figure, a name, as
     bot.short_answer reads them); 1.0 for questions that ask for no such fact."""
@@ -73,14 +81,14 @@ def kind_present(question: Question, quoted: Sequence[str]) -> float:
 def measure(question: Question, terms: QueryTerms, passages: Sequence[str], quoted: Sequence[str],
             best_piece: float, dense: Sequence[float], corpus_coverage: float,
             weight: Callable[[str], float], max_weight: float = 1.0,
-            rules: tuple[bool, bool] = (False, False)) -> Signals:
-    """The signals of one question against what retrieval and evidence selection found."""
+            rules: tuple[bool, bool] = (False, False), labels: Sequence[str] = ()) -> Signals:
+    """The signals of one question against what retrieval and evidence selection found; `labels`: the titles
+    and regions of the cited documents (a question names its plan and region, a quote need not repeat them)."""
     top = [set(analyze(strip_emphasis(p))) for p in passages[:3]]
     union = set().union(*top) if top else set()
     names = question_names(question.text)
-    low = " ".join(passages[:3]).lower()
-    low_words = set(words(low))
-    found = [n for n in names if n.lower() in low or set(words(n)) <= low_words]
+    found = names_in(names, passages[:3])
+    quoted_found = names_in(names, [*quoted, *labels])
     ranked = sorted(dense, reverse=True)
     gap = ranked[0] - sum(ranked[1:]) / len(ranked[1:]) if len(ranked) > 1 else 0.0
     return Signals(
@@ -91,6 +99,7 @@ def measure(question: Question, terms: QueryTerms, passages: Sequence[str], quot
         lex_top3=weighted_share(terms.terms, union, weight) if top else 0.0,
         lex_missing=missing_weight(terms.terms, union, weight, max_weight),
         names_found=len(found) / len(names) if names else 1.0,
+        names_quoted=len(quoted_found) / len(names) if names else 1.0,
         kind_found=kind_present(question, quoted),
         corpus_coverage=corpus_coverage,
         rule_question=float(rules[0]),

@@ -8,13 +8,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
-from bot.answer import compose, compose_plan, select
+from bot.answer import best_piece_share, compose, compose_plan, select
 from bot.citation_check import CitationChecker
 from bot.citations import citation_of
 from bot.compare import (
@@ -30,6 +31,7 @@ from bot.compare import (
 from bot.decide import Decider, measure
 from bot.generate import Generated, apply, generate, generate_stream
 from bot.llm_client import ChatClient
+from bot.places import regions_not_covered
 from bot.plan import (
     PlanRow,
     missing_number,
@@ -45,7 +47,7 @@ from bot.routing import across_regions, preferring, routed_with_unplaced, withou
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
 from bot.table_answer import cell_answer, cell_asked, holds_cell, years_note
-from bot.terms import query_terms, regions_named
+from bot.terms import QueryTerms, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.indexer import Indexer, load_lexical
 from index.lexical import WORDS_VERSION, LexicalBackend, document_words, words
@@ -161,10 +163,15 @@ class Planbot:
         return Indexer(self.settings, self.embedder, store=self.store)
 
     def retriever(self, *, mode: str = "hybrid", k: int | None = None, region: str | None = None,
-                  doc_id: str | None = None, language: str = "id") -> HybridRetriever:
+                  doc_id: str | None = None, language: str = "id", terms: QueryTerms | None = None) -> HybridRetriever:
+        """A retriever for one question; with its `terms`, the fused passages are reranked by their best sentence."""
+        share = None
+        if terms is not None and terms.terms:
+            weights = {t: self.lexical.idf(t) for t in terms.terms}
+            share = partial(best_piece_share, q=terms, weights=weights)
         return HybridRetriever(
             self.store, self.lexical, self.embedder, self.manifest.visible, mode=mode, top_k=k or self.settings.top_k,
-            fusion=self.fusion, region=region, doc_id=doc_id, language=language,
+            fusion=self.fusion, region=region, doc_id=doc_id, language=language, sentence_share=share,
         )
 
     def ask(self, question: str, *, k: int | None = None, region: str | None = None, doc_id: str | None = None,
@@ -239,6 +246,13 @@ class Planbot:
         asked_verdict = judge_question(question, q, self.corpus, covered)  # the first release's rules: a signal, or the decision
         if abstention == "rules" and asked_verdict.abstain:
             return self._abstain(question, language, asked_verdict.reason, started)
+        placed = [*self.corpus.regions, *([None] if self._unplaced else [])]
+        elsewhere = regions_not_covered(question, placed) if not region and not doc_id else []
+        if elsewhere:  # "Berapa luas Kota Tangerang?" over Jakarta's plans: none is about that region
+            names = ", ".join(elsewhere)
+            note = (f"Tidak ada dokumen tentang {names}." if language == "id" else f"No document is about {names}.")
+            return self._abstain(question, language, f"no document covers {names}", started,
+                                 f"{note} {self.corpus.describe(language)}")
         regions = regions_named(question, self.corpus.regions)
         if read.across_regions and not region and not doc_id:
             unknown = unknown_places(question, self.corpus) if regions else []
@@ -264,7 +278,7 @@ class Planbot:
         if (len(plan_rows) > 2 and all(r.kind == "mission" for r in plan_rows)
                 and len(terms_beyond(q, plan_rows, question, strict=True)) >= MAX_TERMS_BEYOND_PLAN):
             plan_rows = []  # a list that only frames the question ("faktor penghambat ... visi misi"): passages answer
-        retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language)
+        retriever = self.retriever(mode=mode, k=k, region=asked_region, doc_id=doc_id, language=language, terms=q)
         lexical_query = bm25_query(question, language)
         bundle = QueryBundle(query_str=lexical_query, embedding=embedding)
         if spread:
@@ -295,7 +309,8 @@ class Planbot:
         found_verdict = judge_answer(question, quoted, indexed, best_piece, top_similarity, read.kind, read.years)
         signals = measure(read, q, [c.text for c in citations], quoted, best_piece,
                           list(retriever.dense_scores.values()), covered, self.lexical.idf,
-                          self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain))
+                          self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain),
+                          labels=[f"{c.title} {c.region or ''}" for c in citations[:3]])
         decision, fact, short = None, None, None
         if abstention == "rules":
             verdict = found_verdict

@@ -9,7 +9,9 @@ the fused ranking (hit@1, hit@5, MRR, precision@3). A weight replaces today's de
 the sets' mean MRR and no set loses MRR or precision@3 (a weight that wins on one set and loses on another
 is no win): first one weight per question language, then, for each dense-gap split, one for the questions
 whose gap is under it (the "flat" regime: many alike passages, as in a region's plans). The split with the
-largest gain over all sets, none losing, is kept.
+largest gain over all sets, none losing, is kept. Last, the weight of the second-stage rerank (the first
+RERANK_DEPTH fused passages ranked again by their best sentence's share of the question's terms,
+bot.answer.best_piece_share) is chosen by the same rule.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
+from bot.answer import best_piece_share
+from bot.terms import query_terms
 from evals.cache import COLLECTION, cached_index
 from evals.metrics import relevant
 from evals.suite import Skip, load_suite, prepare
@@ -33,6 +37,8 @@ DEPTH = 40
 # Wikipedia passages on many topics.
 GAP_SPLITS = (0.02, 0.03, 0.05, 0.07)
 MIN_SLICE = 10  # a set with fewer questions in a slice does not vote there
+SENTENCE_WEIGHTS = (0.0, 0.02, 0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.5)
+RERANK_DEPTH = Fusion.rerank_depth
 KEPT = ("mrr", "precision@3")  # no set may lose on these (precision@3 gates CI on the seeds)
 
 
@@ -50,20 +56,30 @@ def rankings(bot, items) -> list[dict]:
         ids = {c.id for c, _ in dense} | {i for i, _ in lexical}
         texts = {c.id: c.text for c in bot.store.get(sorted(ids))}
         good = {i for i, t in texts.items() if relevant(t, it.evidence)}
+        terms = query_terms(it.question, it.lang)
+        weights = {t: bot.lexical.idf(t) for t in terms.terms}
+        share = {i: best_piece_share(t, terms, weights) if terms.terms else 0.0 for i, t in texts.items()}
         out.append({"lang": it.lang, "dense": [c.id for c, _ in dense], "lexical": [i for i, _ in lexical],
-                    "good": good, "gap": dense_gap([score for _, score in dense])})
+                    "good": good, "gap": dense_gap([score for _, score in dense]), "share": share})
     return out
 
 
-def fused_order(q: dict, weight: float, rrf_k: int) -> list[str]:
-    """The question's passages in fused order."""
+def fused_order(q: dict, weight: float, rrf_k: int, sentence_weight: float = 0.0,
+                depth: int = RERANK_DEPTH) -> list[str]:
+    """The question's passages in fused order, the first `depth` reranked as HybridRetriever does."""
     score: dict[str, float] = defaultdict(float)
     for r, i in enumerate(q["dense"]):
         score[i] += 1.0 / (rrf_k + r + 1)
     if weight > 0:
         for r, i in enumerate(q["lexical"]):
             score[i] += weight / (rrf_k + r + 1)
-    return sorted(score, key=score.get, reverse=True)
+    order = sorted(score, key=score.get, reverse=True)
+    if sentence_weight <= 0:
+        return order
+    scale = (1.0 + weight) / (rrf_k + 1)
+    head = sorted(order[:depth], key=lambda i: score[i] / scale + sentence_weight * q.get("share", {}).get(i, 0.0),
+                  reverse=True)
+    return head + order[depth:]
 
 
 def figures(questions: list[dict], weight: float | Fusion, rrf_k: int = 60) -> dict[str, float]:
@@ -72,7 +88,8 @@ def figures(questions: list[dict], weight: float | Fusion, rrf_k: int = 60) -> d
     ranks, precision = [], []
     for q in questions:
         if isinstance(weight, Fusion):
-            order = fused_order(q, weight.weight(q["lang"], q["gap"]), weight.rrf_k)
+            order = fused_order(q, weight.weight(q["lang"], q["gap"]), weight.rrf_k, weight.sentence_weight,
+                                weight.rerank_depth)
         else:
             order = fused_order(q, weight, rrf_k)
         ranks.append(next((n for n, i in enumerate(order, 1) if i in q["good"]), None))
@@ -139,7 +156,19 @@ def choose(by_set: dict[str, list[dict]], grid: tuple[float, ...] = WEIGHTS) -> 
                      + (f"; loses on {', '.join(lost)}" if lost else ""))
         if not lost and gain > best_gain + 1e-9:
             best, best_gain = fusion, gain
-    return best, lines
+    base = {name: figures(qs, best) for name, qs in by_set.items()}
+    lines.append("\nsecond-stage rerank: MRR per set by sentence weight")
+    reranked, best_gain = best, 0.0
+    for w in SENTENCE_WEIGHTS:
+        fusion = replace(best, sentence_weight=w, rerank_depth=RERANK_DEPTH)
+        after = {name: figures(qs, fusion) for name, qs in by_set.items()}
+        gain = sum(after[name]["mrr"] - base[name]["mrr"] for name in by_set) / len(by_set)
+        lost = [name for name in by_set if any(after[name][m] < base[name][m] - 1e-9 for m in KEPT)]
+        lines.append(f"{w:>6}  " + "  ".join(f"{name} {after[name]['mrr']:.3f}" for name in by_set)
+                     + f"  mean gain {gain:+.4f}" + (f"; loses on {', '.join(lost)}" if lost else ""))
+        if not lost and gain > best_gain + 1e-9 and w > 0:
+            reranked, best_gain = fusion, gain
+    return reranked, lines
 
 
 def _table(title: str, sets: dict[str, list[dict]], table: dict[float, dict[str, float]], chosen: float) -> list[str]:
@@ -195,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         data = {**chosen, "fitted_on": {s: len(qs) for s, qs in by_set.items()},
                 "rule": "a weight is taken only where no set loses MRR or precision@3 against the default fusion; the dense-gap "
-                        "split with the largest mean gain (python -m evals.fit_fusion --write)"}
+                        "split, then the rerank's sentence weight, with the largest mean gain (python -m "
+                        "evals.fit_fusion --write)"}
         FUSION_PATH.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {FUSION_PATH}")
     return 0

@@ -37,7 +37,10 @@ class Fusion:
 
     With `gap_split`, a question whose dense gap (`dense_gap`) is below it uses the `_flat` weights: among
     many alike passages (a region's plans) the model's ranking is less sure, and word matches count more.
-    The values are read from planbot/fitted/fusion.json, written by `python -m evals.fit_fusion` from the
+    With `sentence_weight`, the first `rerank_depth` fused passages are ranked again by their fused score
+    plus this weight times the share of the question's terms that one sentence of the passage holds (a
+    passage that answers states the asked thing in one sentence; one that only shares its words scatters
+    them). The values are read from planbot/fitted/fusion.json, written by `python -m evals.fit_fusion` from the
     development sets; English questions meet Indonesian text through the glossary-translated query.
     """
 
@@ -47,6 +50,8 @@ class Fusion:
     gap_split: float | None = None
     lexical_weight_id_flat: float | None = None
     lexical_weight_en_flat: float | None = None
+    sentence_weight: float = 0.0
+    rerank_depth: int = 10
 
     def weight(self, language: str, gap: float) -> float:
         """The lexical weight for a question of this language whose dense gap is `gap`."""
@@ -68,7 +73,8 @@ class Fusion:
             return float(data[key]) if data.get(key) is not None else None
 
         return cls(float(data["lexical_weight_id"]), float(data["lexical_weight_en"]), int(data["rrf_k"]),
-                   optional("gap_split"), optional("lexical_weight_id_flat"), optional("lexical_weight_en_flat"))
+                   optional("gap_split"), optional("lexical_weight_id_flat"), optional("lexical_weight_en_flat"),
+                   float(data.get("sentence_weight", 0.0)), int(data.get("rerank_depth", cls.rerank_depth)))
 
 
 def to_node(chunk: StoredChunk) -> TextNode:
@@ -87,6 +93,8 @@ class HybridRetriever(BaseRetriever):
 
     visible: which of the given chunk ids are visible (Manifest.visible: one indexed query for a search's few
     dozen candidates); chunks of pending or retired versions still in the store are never returned.
+    sentence_share: a passage text's best sentence share of the question's terms (the answer stage's own
+    measure), for the fusion's second-stage rerank; without it the fused order stands.
     """
 
     def __init__(
@@ -103,6 +111,7 @@ class HybridRetriever(BaseRetriever):
         doc_id: str | None = None,
         language: str = "id",
         doc_ids: Collection[str] | None = None,
+        sentence_share: Callable[[str], float] | None = None,
     ):
         super().__init__()
         if mode not in MODES:
@@ -112,6 +121,7 @@ class HybridRetriever(BaseRetriever):
         self.mode, self.top_k, self.fusion = mode, top_k, fusion
         self.region, self.doc_id, self.language = region, doc_id, language
         self.doc_ids = sorted(doc_ids) if doc_ids else None  # only these documents (the plans a question names)
+        self.sentence_share = sentence_share
         self.dense_scores: dict[str, float] = {}
         self._corpus_gap: float | None = None  # the question's dense gap, read once for all its searches
 
@@ -168,9 +178,16 @@ class HybridRetriever(BaseRetriever):
         if weight > 0:
             for rank, (cid, _) in enumerate(lexical):
                 fused[cid] = fused.get(cid, 0.0) + weight / (self.fusion.rrf_k + rank + 1)
-        order = sorted(fused, key=fused.get, reverse=True)[: self.top_k]
+        rerank = self.sentence_share is not None and self.fusion.sentence_weight > 0
+        order = sorted(fused, key=fused.get, reverse=True)[: max(self.top_k, self.fusion.rerank_depth if rerank else 0)]
         known = {c.id: c for c, _ in dense}
         missing = [i for i in order if i not in known]
         known.update({c.id: c for c in self.store.get(missing)})
+        order = [i for i in order if i in known]
         scale = (1.0 + weight) / (self.fusion.rrf_k + 1)
-        return [NodeWithScore(node=to_node(known[i]), score=fused[i] / scale) for i in order if i in known]
+        score = {i: fused[i] / scale for i in order}  # 1.0: first in both rankings
+        if rerank:
+            w = self.fusion.sentence_weight
+            score = {i: (s + w * self.sentence_share(known[i].text)) / (1.0 + w) for i, s in score.items()}
+            order.sort(key=score.__getitem__, reverse=True)
+        return [NodeWithScore(node=to_node(known[i]), score=score[i]) for i in order[: self.top_k]]

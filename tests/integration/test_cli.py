@@ -66,6 +66,7 @@ def test_ask_about_a_city_not_in_the_corpus_abstains(home):
     answer = json.loads(run(home, "ask", "Apa visi Kota Bandung?", "--json").stdout)
     assert answer["abstained"] is True and answer["language"] == "id"
     assert "Kota Metro" in answer["answer"] and "Kota Bekasi" in answer["answer"]
+    assert "Tidak ada dokumen tentang Kota Bandung" in answer["answer"] and not answer["citations"]
 
 
 def test_ask_human_output_lists_numbered_sources(home):

@@ -32,6 +32,19 @@ def test_names_found_in_passages():
     assert _signals("Apa visi Kota Surabaya?", [OTHER], [OTHER]).names_found == 0.0
 
 
+def test_names_quoted_in_the_quotes_or_the_cited_documents_labels():
+    """A passage may name the asked place in passing (a boundary) while the quote is about another one."""
+    read = read_question("Berapa luas wilayah Kota Tangerang?")
+    terms = query_terms(read.text, read.language)
+    passages = ["Luas wilayah provinsi 661,5 km2. Wilayah ini berbatasan dengan Kota Tangerang di barat."]
+    quoted = ["Luas wilayah provinsi 661,5 km2."]
+    signals = measure(read, terms, passages, quoted, 0.5, [0.85, 0.8], 1.0, lambda t: 1.0)
+    assert signals.names_found == 1.0 and signals.names_quoted == 0.0
+    labelled = measure(read, terms, passages, quoted, 0.5, [0.85, 0.8], 1.0, lambda t: 1.0,
+                       labels=["RPJMD Kota Tangerang 2025-2029 Kota Tangerang"])
+    assert labelled.names_quoted == 1.0
+
+
 def test_kind_present_reads_what_the_question_asks_for():
     when = read_question("Kapan Perda ini mulai berlaku?")
     assert kind_present(when, ["Perda ini mulai berlaku pada tanggal 12 Maret 2025."]) == 1.0

@@ -231,6 +231,19 @@ def test_the_flat_regime_gets_its_own_weight_when_the_dense_gap_separates_the_se
     assert any(line.startswith("split") for line in lines)
 
 
+def test_the_rerank_weight_is_taken_where_the_passage_stating_the_answer_in_one_sentence_rises_on_every_set():
+    from evals.fit_fusion import MIN_SLICE, choose
+
+    # "a" is second by both rankings but holds all the question's terms in one sentence; "x" scatters them
+    stated = {**_question("id", 0.1, False), "dense": ["x", "a", "y"], "share": {"a": 1.0, "x": 0.5, "y": 0.0}}
+    first = {**_question("id", 0.1, False), "share": {"a": 1.0, "x": 0.9, "y": 0.0}}  # already first: stays
+    fusion, lines = choose({"plans": [stated] * MIN_SLICE, "wiki": [first] * MIN_SLICE})
+    assert fusion.sentence_weight > 0 and any("second-stage rerank" in line for line in lines)
+    noisy = {**stated, "share": {"a": 0.0, "x": 1.0, "y": 0.0}}  # the sentence share points the wrong way
+    fusion, _ = choose({"plans": [noisy] * MIN_SLICE, "wiki": [first] * MIN_SLICE})
+    assert fusion.sentence_weight == 0
+
+
 def test_sets_over_one_corpus_share_an_index_and_fast_false_skips_a_set(tmp_path):
     docs = corpus(tmp_path / "docs", {"a.md": "a"})
     (tmp_path / "q.jsonl").write_text(json.dumps(qa_line("a", doc="a.md")) + "\n")

