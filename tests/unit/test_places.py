@@ -11,11 +11,12 @@ def test_the_gazetteer_holds_every_regency_and_city_with_its_province():
     lines = GAZETTEER_PATH.read_text(encoding="utf-8").splitlines()[1:]
     assert len(lines) >= 500
     g = Gazetteer.load()
-    assert g.places["Kota Jakarta Selatan"] == Place("Kota Jakarta Selatan", "Provinsi DKI Jakarta")
-    assert g.places["Kota Metro"].province == "Provinsi Lampung"
-    assert g.place("Kabupaten Administrasi Kepulauan Seribu") == g.places["Kabupaten Kepulauan Seribu"]
-    assert g.place("Provinsi Daerah Khusus Ibukota Jakarta") == g.places["Provinsi DKI Jakarta"]
+    assert g.place("Kota Jakarta Selatan") == Place("Kota Jakarta Selatan", "Provinsi DKI Jakarta")
+    assert g.place("Kota Metro").province == "Provinsi Lampung"
+    assert g.place("Kabupaten Administrasi Kepulauan Seribu") == g.place("Kabupaten Kepulauan Seribu")
+    assert g.place("Provinsi Daerah Khusus Ibukota Jakarta").name == "Provinsi DKI Jakarta"
     assert g.place("Kota Sukamaju") is None
+    assert g.place("Kota Lubuklinggau") == g.place("Kota Lubuk Linggau") == g.places["kotalubuklinggau"]
 
 
 @pytest.mark.parametrize("question, names", [
@@ -48,6 +49,18 @@ def test_the_province_around_a_citys_plan_and_the_city_inside_a_provinces_plan_a
     assert regions_not_covered("Apa visi Provinsi Lampung?", ["Kota Metro"]) == []
     assert regions_not_covered("Apa visi Kota Metro?", ["Provinsi Lampung"]) == []
     assert regions_not_covered("Apa visi Kota Bekasi?", ["Kota Metro"]) == ["Kota Bekasi"]
+
+
+def test_a_bare_name_that_is_also_a_village_of_a_covered_province_is_not_refused():
+    assert Gazetteer.load().place("Kabupaten Manggarai").local_in == ("Provinsi DKI Jakarta",)
+    assert regions_not_covered("Kapan LRT rute Velodrome - Manggarai beroperasi?", JAKARTA) == []
+    assert regions_not_covered("Apa visi Kabupaten Manggarai?", JAKARTA) == ["Kabupaten Manggarai"]
+
+
+def test_the_seeds_regions_are_placed_whatever_their_spacing():
+    seeds = ["Kota Metro", "Kota Bekasi", "Kota Lubuklinggau"]
+    assert regions_not_covered("Apa visi Kota Bandung?", seeds) == ["Kota Bandung"]
+    assert regions_not_covered("Apa visi Kota Lubuk Linggau?", seeds) == []
 
 
 def test_no_verdict_over_texts_the_gazetteer_cannot_place():
