@@ -27,6 +27,7 @@ from ingest.regions import PROVINCES, find_regions, normalise_region, province
 GAZETTEER_PATH = Path(__file__).resolve().parent.parent / "planbot" / "regions_id.tsv"
 _ADMINISTRATIVE = re.compile(r"\b(?:Adm\.|Administrasi)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s$")
+_ENGLISH_LEVELS = {"city": "Kota", "regency": "Kabupaten", "province": "Provinsi"}
 
 
 def _key(name: str) -> str:
@@ -93,7 +94,12 @@ class Gazetteer:
             # the phrase's name words: acronyms beside a place name ("RPJMD Surabaya") are not part of it,
             # while any other capitalised word makes another name ("Lebak Bulus" is no "Lebak")
             words = [w for w in (_POSSESSIVE.sub("", w) for w in phrase.split()) if not (w.isupper() and len(w) > 1)]
+            level = _ENGLISH_LEVELS.get(words[-1].lower()) if len(words) > 1 else None  # "Bandung City"
+            if level:
+                words = words[:-1]
             hit = self.by_name.get(_key(" ".join(words)))
+            if hit and level:
+                hit = tuple(p for p in hit if p.name.startswith(level)) or None
             if hit and not any(_key(p.name.split(" ", 1)[-1]) in spans for p in hit):
                 # a bare name may also be a district or village: its province is among the options
                 local = {prov for p in hit for prov in p.local_in}

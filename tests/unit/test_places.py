@@ -30,8 +30,10 @@ def test_a_region_no_document_covers_is_named(question, names):
     assert regions_not_covered(question, JAKARTA) == names
 
 
-def test_a_bare_name_of_two_places_is_named_as_written():
+def test_a_bare_name_of_two_places_is_named_as_written_and_an_english_level_word_picks_one():
     assert regions_not_covered("Apa visi Bandung?", JAKARTA) == ["Bandung"]
+    assert regions_not_covered("What is Bandung City's vision?", JAKARTA) == ["Kota Bandung"]
+    assert regions_not_covered("What is Bekasi Regency's vision?", ["Kota Bekasi"]) == ["Kabupaten Bekasi"]
 
 
 @pytest.mark.parametrize("question", [
