@@ -319,6 +319,10 @@ class Planbot:
             # a refusal names the rule that saw why ("not in the corpus: Kabupaten Sleman") when one did
             why = asked_verdict.reason or found_verdict.reason or decision.reason
             verdict = Verdict(not decision.answer, why if not decision.answer else None)
+            if found_verdict.abstain and read.years and years_note(read, q, self.plan_rows, asked_region, named):
+                # the indicator asked has no column for the year and no passage found names it: "not found"
+                # with what the plan gives, whatever the other signals say
+                verdict = Verdict(True, found_verdict.reason)
         else:
             verdict = Verdict(False)
         cell = cell_answer(read, asked_rows, citations, self.plan_rows) if not asked_verdict.abstain else None
