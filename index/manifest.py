@@ -326,9 +326,10 @@ class Manifest:
         return out
 
     def document_chunk_ids(self, doc_id: str) -> list[str]:
-        """The visible chunks of one document."""
+        """The visible chunks of one document. `+chunk_id`: sorting by the primary key's column led SQLite to
+        walk the whole primary key for one document's rows (1.4 s at a million chunks, 0.2 ms by doc_id)."""
         rows = self._db.execute(
-            "SELECT chunk_id FROM visible_chunks WHERE collection = ? AND doc_id = ? ORDER BY chunk_id",
+            "SELECT chunk_id FROM visible_chunks WHERE collection = ? AND doc_id = ? ORDER BY +chunk_id",
             (self.collection, doc_id),
         )
         return [r[0] for r in rows]
