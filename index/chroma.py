@@ -244,7 +244,7 @@ class ChromaStore:
         No count() first: chromadb 1.5 returns fewer hits (or none) when n exceeds the collection, and the
         extra call cost 16 ms per ask on the DKI index (a round trip per ask on a server). Chroma's `where`
         grows costly with the collection (a region: 91 ms at 100,000 chunks against 13 ms unfiltered), so
-        the search (index/search.py) first looks for a filtered search's hits among `nearest`.
+        a filtered search first tries index/filtered.py (held embeddings, then `nearest` ids kept by the manifest).
         """
         res = self._col.query(
             query_embeddings=[list(embedding)],
