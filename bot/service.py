@@ -49,6 +49,7 @@ from bot.short_answer import short_answer
 from bot.table_answer import cell_answer, cell_asked, holds_cell, years_note
 from bot.terms import QueryTerms, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
+from index.filtered import FilteredSearch
 from index.indexer import Indexer, load_lexical
 from index.lexical import WORDS_VERSION, LexicalBackend, document_words, words
 from index.manifest import Manifest
@@ -91,6 +92,7 @@ class Planbot:
         LlamaSettings.llm = MockLLM()  # answers are extractive; nothing may reach for a hosted LLM
         LlamaSettings.embed_model = self.embedder
         self.store: VectorStore | None = None
+        self.filtered: FilteredSearch | None = None
         self.manifest = Manifest(settings.manifest_path, settings.collection)
         self.fusion = fusion or Fusion.fitted()
         self.decider = Decider.load() if settings.abstention == "calibrated" else None
@@ -114,6 +116,8 @@ class Planbot:
                 self.store = make_store(self.settings, self.embedder.model_name, self.embedder.dim)
             else:
                 self.store.reopen()
+            if self.filtered is None:  # its held embeddings are keyed by document version: never stale
+                self.filtered = FilteredSearch(self.store, self.manifest)
             docs = self.manifest.summaries()  # no texts, no chunk ids: search asks the manifest about its hits
             self._spans: dict[str, list] = {}
             self.chunk_count = sum(d.chunks for d in docs)
@@ -172,6 +176,7 @@ class Planbot:
         return HybridRetriever(
             self.store, self.lexical, self.embedder, self.manifest.visible, mode=mode, top_k=k or self.settings.top_k,
             fusion=self.fusion, region=region, doc_id=doc_id, language=language, sentence_share=share,
+            filtered=self.filtered,
         )
 
     def ask(self, question: str, *, k: int | None = None, region: str | None = None, doc_id: str | None = None,

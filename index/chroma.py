@@ -20,7 +20,7 @@ from index.store import CollectionMissing, Filter, StoredChunk
 from planbot.errors import IndexModelMismatch, StoreUnavailable
 from planbot.settings import Settings
 
-FILTER_POOL = 10  # a filtered search first looks for its n hits among this many times n unfiltered ones
+EMBEDDINGS_BATCH = 1000  # ids per request when reading embeddings back as a matrix
 
 
 def where(filter: Filter | None) -> dict | None:
@@ -239,18 +239,13 @@ class ChromaStore:
 
     @_server_call
     def query(self, embedding: Sequence[float], n: int, filter: Filter | None = None) -> list[tuple[StoredChunk, float]]:
-        """Nearest chunks with cosine similarity.
+        """Nearest chunks with cosine similarity, within the filter by Chroma's `where`.
 
         No count() first: chromadb 1.5 returns fewer hits (or none) when n exceeds the collection, and the
-        extra call cost 16 ms per ask on the DKI index (a round trip per ask on a server). A filtered search
-        first ranks FILTER_POOL * n chunks without the filter (Chroma's `where` costs grow with the collection:
-        83 ms for a region at 100,000 chunks against 10 ms unfiltered): when n of them are within the filter
-        they are its n nearest, else Chroma's filtered search runs.
+        extra call cost 16 ms per ask on the DKI index (a round trip per ask on a server). Chroma's `where`
+        grows costly with the collection (a region: 91 ms at 100,000 chunks against 13 ms unfiltered), so
+        a filtered search first tries index/filtered.py (held embeddings, then `nearest` ids kept by the manifest).
         """
-        if filter:
-            pooled = self._pooled(embedding, n, filter)
-            if pooled is not None:
-                return pooled
         res = self._col.query(
             query_embeddings=[list(embedding)],
             n_results=n,
@@ -262,17 +257,27 @@ class ChromaStore:
             for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
-    def _pooled(self, embedding: Sequence[float], n: int, filter: Filter) -> list[tuple[StoredChunk, float]] | None:
-        """The n nearest within the filter, read from the unfiltered FILTER_POOL * n nearest; None when fewer
-        than n of those are within it (the pool is only a shortcut)."""
-        res = self._col.query(query_embeddings=[list(embedding)], n_results=FILTER_POOL * n,
-                              include=["metadatas", "distances"])
-        within = [(cid, dist) for cid, meta, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0])
-                  if filter.matches(meta or {})][:n]
-        if len(within) < n:
-            return None
-        chunks = {c.id: c for c in self.get([cid for cid, _ in within])}
-        return [(chunks[cid], 1.0 - float(dist)) for cid, dist in within if cid in chunks]
+    @_server_call
+    def nearest(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """The k nearest ids with cosine similarity, distances only: reading metadata is what costs at large k
+        (3,000 nearest at 100,000 chunks: 40 ms with distances, 495 ms with metadatas)."""
+        res = self._col.query(query_embeddings=[list(embedding)], n_results=k, include=["distances"])
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
+    @_server_call
+    def embedding_matrix(self, ids: Sequence[str]) -> tuple[list[str], Any]:
+        """Stored embeddings as a float32 matrix, with the ids found; read EMBEDDINGS_BATCH at a time, as a
+        server's answer is JSON whose floats, parsed, take far more memory than the matrix."""
+        import numpy as np
+
+        found: list[str] = []
+        rows = []
+        batch = min(self.max_batch, EMBEDDINGS_BATCH)
+        for i in range(0, len(ids), batch):
+            res = self._col.get(ids=list(ids[i : i + batch]), include=["embeddings"])
+            found.extend(res["ids"])
+            rows.append(np.asarray(res["embeddings"], dtype=np.float32).reshape(len(res["ids"]), -1))
+        return found, np.concatenate(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)
 
     @_server_call
     def drop(self) -> None:

@@ -19,6 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.store import Filter
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -155,6 +159,7 @@ class Manifest:
         self.path = path
         self.collection = collection
         self._db = sqlite3.connect(path, timeout=_LOCK_WAIT_S, check_same_thread=False, isolation_level=None)
+        self._census_cache: tuple[tuple[int, int], dict[str, tuple[str, str | None, int]], int] | None = None
         _enter_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
@@ -272,10 +277,59 @@ class Manifest:
         row = self._db.execute("SELECT COUNT(*) FROM visible_chunks WHERE collection = ?", (self.collection,))
         return int(row.fetchone()[0])
 
+    def _census(self) -> tuple[dict[str, tuple[str, str | None, int]], int]:
+        """Each document's version hash, region (as its metadata names it) and visible chunk count, and the
+        visible chunks in all; read again only after a commit by any connection: a filtered search asks per
+        query, and reading every document's metadata (its text shares the row) per query would cost more
+        than the search."""
+        state = (self.generation(), self._db.total_changes)
+        if self._census_cache is None or self._census_cache[0] != state:
+            docs = {
+                doc_id: (doc_hash, region if isinstance(region, str) else None, int(count))
+                for doc_id, doc_hash, region, count in self._db.execute(
+                    "SELECT doc_id, hash, json_extract(metadata, '$.region'), json_array_length(chunk_ids) "
+                    "FROM documents WHERE collection = ?",
+                    (self.collection,),
+                )
+            }
+            self._census_cache = (state, docs, sum(d[2] for d in docs.values()))
+        return self._census_cache[1], self._census_cache[2]
+
+    def filter_documents(self, filter: Filter) -> tuple[list[tuple[str, str, int]], int]:
+        """The documents a search filter admits, each (doc_id, version hash, visible chunks), and the visible
+        chunks in all. A chunk is within the filter when its document is: every chunk of a version is
+        written with its document's metadata."""
+        docs, total = self._census()
+        admitted = [
+            (doc_id, doc_hash, count)
+            for doc_id, (doc_hash, region, count) in docs.items()
+            if (not filter.region or region == filter.region)
+            and (not filter.doc_id or doc_id == filter.doc_id)
+            and (not filter.doc_ids or doc_id in filter.doc_ids)
+            and count
+        ]
+        return sorted(admitted), total
+
+    def within(self, filter: Filter, chunk_ids: Iterable[str]) -> set[str]:
+        """Which of these chunk ids are visible and within the filter: one indexed query per 500 ids."""
+        docs = {doc_id for doc_id, _, _ in self.filter_documents(filter)[0]}
+        ids = list(dict.fromkeys(chunk_ids))
+        out: set[str] = set()
+        for i in range(0, len(ids) if docs else 0, _IN_BATCH):
+            part = ids[i : i + _IN_BATCH]
+            rows = self._db.execute(
+                f"SELECT chunk_id, doc_id FROM visible_chunks WHERE collection = ? "
+                f"AND chunk_id IN ({','.join('?' * len(part))})",
+                (self.collection, *part),
+            )
+            out.update(chunk_id for chunk_id, doc_id in rows if doc_id in docs)
+        return out
+
     def document_chunk_ids(self, doc_id: str) -> list[str]:
-        """The visible chunks of one document."""
+        """The visible chunks of one document. `+chunk_id`: sorting by the primary key's column led SQLite to
+        walk the whole primary key for one document's rows (1.4 s at a million chunks, 0.2 ms by doc_id)."""
         rows = self._db.execute(
-            "SELECT chunk_id FROM visible_chunks WHERE collection = ? AND doc_id = ? ORDER BY chunk_id",
+            "SELECT chunk_id FROM visible_chunks WHERE collection = ? AND doc_id = ? ORDER BY +chunk_id",
             (self.collection, doc_id),
         )
         return [r[0] for r in rows]

@@ -11,6 +11,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.embedders import PlanbotEmbedding
+from index.filtered import FilteredSearch
 from index.lexical import LexicalBackend
 from index.store import Filter, StoredChunk, VectorStore
 
@@ -95,6 +96,8 @@ class HybridRetriever(BaseRetriever):
     dozen candidates); chunks of pending or retired versions still in the store are never returned.
     sentence_share: a passage text's best sentence share of the question's terms (the answer stage's own
     measure), for the fusion's second-stage rerank; without it the fused order stands.
+    filtered: the process's FilteredSearch (index/filtered.py), which answers a filtered dense search without
+    the store's filter where it can; without it a filtered search is the store's own.
     """
 
     def __init__(
@@ -112,12 +115,13 @@ class HybridRetriever(BaseRetriever):
         language: str = "id",
         doc_ids: Collection[str] | None = None,
         sentence_share: Callable[[str], float] | None = None,
+        filtered: FilteredSearch | None = None,
     ):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"unknown retriever {mode!r}; choose one of {MODES}")
         self.store, self.lexical, self.embedder = store, lexical, embedder
-        self.visible = visible
+        self.visible, self.filtered = visible, filtered
         self.mode, self.top_k, self.fusion = mode, top_k, fusion
         self.region, self.doc_id, self.language = region, doc_id, language
         self.doc_ids = sorted(doc_ids) if doc_ids else None  # only these documents (the plans a question names)
@@ -133,7 +137,18 @@ class HybridRetriever(BaseRetriever):
     def dense(self, query: str, n: int, embedding: list[float] | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest visible chunks by cosine similarity."""
         vector = embedding or self.embedder.get_query_embedding(query)
-        return self._visible_dense(self.store.query(vector, n + 10, self.filter))[:n]
+        if self.filter and self.filtered is not None:
+            hits = self.filtered.search(vector, n, self.filter)
+            if hits is not None:
+                return hits
+        asked, best = n + 10, []
+        while True:  # until n visible, or the store has no more: chunks of pending or retired versions crowd
+            hits = self.store.query(vector, asked, self.filter)
+            shown = self._visible_dense(hits)
+            best = shown if len(shown) > len(best) else best
+            if len(best) >= n or len(hits) < asked:
+                return best[:n]
+            asked *= 4
 
     def _visible_dense(self, hits: list[tuple[StoredChunk, float]]) -> list[tuple[StoredChunk, float]]:
         shown = self.visible(c.id for c, _ in hits)

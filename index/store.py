@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from planbot.errors import PlanbotError
 from planbot.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,16 @@ class VectorStore(Protocol):
 
     def query(self, embedding: Sequence[float], n: int, filter: Filter | None = None) -> list[tuple[StoredChunk, float]]:
         """The n nearest chunks within the filter, with cosine similarity."""
+        ...
+
+    def nearest(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """The ids of the k nearest chunks (no filter), nearest first, with cosine similarity: no texts or
+        metadata, so a search can rank many and keep those its own filter admits."""
+        ...
+
+    def embedding_matrix(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored embeddings of these ids as the rows of a float32 matrix, with the ids found in the
+        order of the rows (ids missing are left out)."""
         ...
 
     def delete(self, ids: Iterable[str]) -> None: ...
