@@ -317,6 +317,7 @@ class Planbot:
                           self.lexical.max_idf, rules=(asked_verdict.abstain, found_verdict.abstain),
                           labels=[f"{c.title} {c.region or ''}" for c in citations[:3]])
         decision, fact, short = None, None, None
+        gap_note = None  # what the plan gives for an indicator asked for a year its table lacks, once read
         if abstention == "rules":
             verdict = found_verdict
         elif abstention == "calibrated":
@@ -324,10 +325,10 @@ class Planbot:
             # a refusal names the rule that saw why ("not in the corpus: Kabupaten Sleman") when one did
             why = asked_verdict.reason or found_verdict.reason or decision.reason
             verdict = Verdict(not decision.answer, why if not decision.answer else None)
-            if found_verdict.abstain and read.years and years_note(read, q, self.plan_rows, asked_region, named):
-                # the indicator asked has no column for the year and no passage found names it: "not found"
-                # with what the plan gives, whatever the other signals say
-                verdict = Verdict(True, found_verdict.reason)
+            if found_verdict.abstain and read.years:
+                gap_note = years_note(read, q, self.plan_rows, asked_region, named)
+                if gap_note:  # the indicator asked has no column for the year and no passage found names it:
+                    verdict = Verdict(True, found_verdict.reason)  # "not found" with what the plan gives
         else:
             verdict = Verdict(False)
         cell = cell_answer(read, asked_rows, citations, self.plan_rows) if not asked_verdict.abstain else None
@@ -348,7 +349,8 @@ class Planbot:
                     text += "\n\n" + compose(citations, extra, language)
         elif verdict.abstain:
             answer = self._abstain(question, language, verdict.reason, started,
-                                   years_note(read, q, self.plan_rows, asked_region, named))
+                                   gap_note if gap_note is not None
+                                   else years_note(read, q, self.plan_rows, asked_region, named))
             answer.signals = signals.as_dict()
             answer.confidence = decision.probability if decision else None
             return answer

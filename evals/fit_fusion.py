@@ -27,7 +27,7 @@ from bot.terms import query_terms
 from evals.cache import COLLECTION, cached_index
 from evals.metrics import relevant
 from evals.suite import Skip, load_suite, prepare
-from index.search import FUSION_PATH, Fusion, dense_gap
+from index.search import FUSION_PATH, Fusion, dense_gap, reranked
 from planbot.language import bm25_query
 from planbot.settings import PROJECT_ROOT, Settings
 
@@ -77,9 +77,9 @@ def fused_order(q: dict, weight: float, rrf_k: int, sentence_weight: float = 0.0
     if sentence_weight <= 0:
         return order
     scale = (1.0 + weight) / (rrf_k + 1)
-    head = sorted(order[:depth], key=lambda i: score[i] / scale + sentence_weight * q.get("share", {}).get(i, 0.0),
-                  reverse=True)
-    return head + order[depth:]
+    shares = q.get("share", {})
+    head = reranked({i: score[i] / scale for i in order[:depth]}, lambda i: shares.get(i, 0.0), sentence_weight)
+    return sorted(head, key=head.__getitem__, reverse=True) + order[depth:]
 
 
 def figures(questions: list[dict], weight: float | Fusion, rrf_k: int = 60) -> dict[str, float]:

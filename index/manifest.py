@@ -260,17 +260,19 @@ class Manifest:
         return {r[0] for r in rows}
 
     def visible(self, chunk_ids: Iterable[str]) -> set[str]:
-        """Which of these chunk ids are visible (a search's few dozen hits): one indexed query per 500 ids."""
+        """Which of these chunk ids are visible (a search's few dozen hits)."""
+        return {chunk_id for chunk_id, _ in self._visible_rows(chunk_ids)}
+
+    def _visible_rows(self, chunk_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(chunk id, doc id) of those of these chunk ids that are visible: one indexed query per 500 ids."""
         ids = list(dict.fromkeys(chunk_ids))
-        out: set[str] = set()
         for i in range(0, len(ids), _IN_BATCH):
             part = ids[i : i + _IN_BATCH]
-            rows = self._db.execute(
-                f"SELECT chunk_id FROM visible_chunks WHERE collection = ? AND chunk_id IN ({','.join('?' * len(part))})",
+            yield from self._db.execute(
+                f"SELECT chunk_id, doc_id FROM visible_chunks WHERE collection = ? "
+                f"AND chunk_id IN ({','.join('?' * len(part))})",
                 (self.collection, *part),
             )
-            out.update(r[0] for r in rows)
-        return out
 
     def chunk_count(self) -> int:
         """How many chunks are visible."""
@@ -303,27 +305,14 @@ class Manifest:
         admitted = [
             (doc_id, doc_hash, count)
             for doc_id, (doc_hash, region, count) in docs.items()
-            if (not filter.region or region == filter.region)
-            and (not filter.doc_id or doc_id == filter.doc_id)
-            and (not filter.doc_ids or doc_id in filter.doc_ids)
-            and count
+            if count and filter.matches({"region": region, "doc_id": doc_id})
         ]
         return sorted(admitted), total
 
     def within(self, filter: Filter, chunk_ids: Iterable[str]) -> set[str]:
-        """Which of these chunk ids are visible and within the filter: one indexed query per 500 ids."""
+        """Which of these chunk ids are visible and within the filter."""
         docs = {doc_id for doc_id, _, _ in self.filter_documents(filter)[0]}
-        ids = list(dict.fromkeys(chunk_ids))
-        out: set[str] = set()
-        for i in range(0, len(ids) if docs else 0, _IN_BATCH):
-            part = ids[i : i + _IN_BATCH]
-            rows = self._db.execute(
-                f"SELECT chunk_id, doc_id FROM visible_chunks WHERE collection = ? "
-                f"AND chunk_id IN ({','.join('?' * len(part))})",
-                (self.collection, *part),
-            )
-            out.update(chunk_id for chunk_id, doc_id in rows if doc_id in docs)
-        return out
+        return {chunk_id for chunk_id, doc_id in self._visible_rows(chunk_ids if docs else ()) if doc_id in docs}
 
     def document_chunk_ids(self, doc_id: str) -> list[str]:
         """The visible chunks of one document. `+chunk_id`: sorting by the primary key's column led SQLite to

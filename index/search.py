@@ -78,6 +78,12 @@ class Fusion:
                    float(data.get("sentence_weight", 0.0)), int(data.get("rerank_depth", cls.rerank_depth)))
 
 
+def reranked(scores: dict[str, float], share: Callable[[str], float], weight: float) -> dict[str, float]:
+    """The second stage's scores: each passage's fused score (1.0: first in both rankings) plus `weight` times
+    its best sentence's share of the question's terms (`share`, by chunk id), over 1 + weight."""
+    return {i: (s + weight * share(i)) / (1.0 + weight) for i, s in scores.items()}
+
+
 def to_node(chunk: StoredChunk) -> TextNode:
     meta = chunk.metadata
     return TextNode(
@@ -202,7 +208,6 @@ class HybridRetriever(BaseRetriever):
         scale = (1.0 + weight) / (self.fusion.rrf_k + 1)
         score = {i: fused[i] / scale for i in order}  # 1.0: first in both rankings
         if rerank:
-            w = self.fusion.sentence_weight
-            score = {i: (s + w * self.sentence_share(known[i].text)) / (1.0 + w) for i, s in score.items()}
+            score = reranked(score, lambda i: self.sentence_share(known[i].text), self.fusion.sentence_weight)
             order.sort(key=score.__getitem__, reverse=True)
         return [NodeWithScore(node=to_node(known[i]), score=score[i]) for i in order[: self.top_k]]
