@@ -105,7 +105,9 @@ def cached_index(label: str, paths: list[Path], base: Settings, embedder, cache_
         # Start from the newest finished build of the same corpus: the indexer keeps the embedding of every
         # chunk whose text is unchanged, so a code change that leaves the chunks alone embeds nothing again.
         shutil.copytree(seed, home, ignore=shutil.ignore_patterns(MARKER, "*.lock", "*.owner"))
-    report = Indexer(settings.model_copy(update={"home": home}), embedder).ingest(paths, progress=progress)
+    # the key in every file's version: each file is read and chunked again by this code, not kept from the seed
+    indexer = Indexer(settings.model_copy(update={"home": home}), embedder, version_salt=key[:16])
+    report = indexer.ingest(paths, progress=progress)
     seconds = time.perf_counter() - started
     out = CachedIndex(home, key, False, report.as_dict(), seconds)
     marker.write_text(json.dumps({**out.as_dict(), "files": files, "finished": time.time()}, indent=1),

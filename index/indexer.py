@@ -145,15 +145,16 @@ def settings_key(settings: Settings, model_name: str) -> str:
             + ("" if settings.table_rows else "/no-table-rows"))
 
 
-def make_preparer(settings: Settings, embedder: PlanbotEmbedding) -> Preparer:
-    """The Preparer for this collection: chunks bounded in the embedder's own tokens, the settings' limits."""
+def make_preparer(settings: Settings, embedder: PlanbotEmbedding, version_salt: str = "") -> Preparer:
+    """The Preparer for this collection: chunks bounded in the embedder's own tokens, the settings' limits.
+    version_salt: part of every file's version (see Indexer)."""
     chunker = StructureChunker(token_counter=embedder.token_count, max_tokens=settings.chunk_tokens,
                                table_rows=settings.table_rows)
     return Preparer(
         chunker,
         max_file_mb=settings.max_file_mb,
         ocr=settings.ocr,
-        settings_key=settings_key(settings, embedder.model_name),
+        settings_key=settings_key(settings, embedder.model_name) + (f"/{version_salt}" if version_salt else ""),
         limits=FormatLimits.from_settings(settings),
         pdf_tables=settings.pdf_tables,
         table_rows=settings.table_rows,
@@ -192,11 +193,14 @@ class Indexer:
     """Writes documents into one collection: Chroma for vectors, the manifest for versions, BM25 beside."""
 
     def __init__(self, settings: Settings, embedder: PlanbotEmbedding, *, check_model: bool = True,
-                 store: VectorStore | None = None):
+                 store: VectorStore | None = None, version_salt: str = ""):
         """check_model=False skips opening an existing collection now (for --rebuild, which drops it anyway).
 
         store: the process's open store to write through (the chat service's, for uploads) instead of a
         client of the indexer's own, which would keep chromadb's shared in-memory state from being reopened.
+        version_salt: joined to every file's version, so a new salt re-prepares every file (an eval index
+        built from a copy of an older one with other ingest code); chunks whose text is unchanged keep their
+        embeddings.
         """
         self.settings = settings
         self.embedder = embedder
@@ -204,7 +208,7 @@ class Indexer:
         self._store: VectorStore | None = store if store is not None else (
             self._open_existing() if check_model else None)
         self.manifest = Manifest(settings.manifest_path, settings.collection)
-        self.preparer = make_preparer(settings, embedder)
+        self.preparer = make_preparer(settings, embedder, version_salt)
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))
 
