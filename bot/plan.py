@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.terms import QueryTerms, SlipIndex, matches
+from bot.terms import QueryTerms, SlipIndex, matches, one_slip
 from index.lexical import analyze, stem, words
 from ingest.structure import PlanItem
 from planbot.language import (
@@ -310,6 +310,36 @@ def _name_index(rows: list[PlanRow]) -> _NameIndex:
     return _LAST_INDEX[0]
 
 
+def table_topic(question: str, language: str, region: str | None) -> list[set[str]]:
+    """What a table question is about, word by word: its words less those that frame it (question words, the
+    cell asked, the year, the plan's type, the region), each with its translations when English."""
+    place = set(words(region)) if region else set()
+    return [
+        {stem(w)} | (set(analyze(" ".join(translate_terms(w)))) if language == "en" else set())
+        for w in words(_without_cells(question))
+        if w not in STOPWORDS and w not in QUESTION_WORDS and w not in TABLE_QUESTION_WORDS and w not in place
+        and w not in PLAN_ITEM_WORDS and w not in TABLE_FRAME_WORDS and stem(w) not in _CELL_TERMS
+        and not w.isdigit()
+    ]
+
+
+def table_subject(question: str, language: str, region: str | None, weight: Callable[[str], float],
+                  known: Callable[[str], bool]) -> set[str] | None:
+    """The most specific word of what a table question is about (the topic word of the highest weight, the
+    corpus IDF, among those the corpus has: "kebahagiaan" in "Berapa target Indeks Kebahagiaan 2029?"), with
+    its translations; a row of another indicator lacks it. None when the corpus has none of the topic's words
+    (an English word the glossary does not translate says nothing about Indonesian rows)."""
+    scored = [(max(weight(t) for t in unit if known(t)), sorted(unit), unit)
+              for unit in table_topic(question, language, region)
+              if any(known(t) for t in unit) and (language != "en" or len(unit) > 1)]
+    return max(scored)[2] if scored else None
+
+
+def names_subject(subject: set[str], text: str) -> bool:
+    """True when the text holds the subject word (or it with one OCR slip: "Akeses" for "Akses")."""
+    return any(one_slip(s, t) for t in set(analyze(text)) for s in subject)
+
+
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
                      docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",),
                      weight: Callable[[str], float] = lambda t: 1.0,
@@ -323,15 +353,8 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
     own words are neither part of a name ("Jumlah Wisatawan Kota Sukamaju") nor of the topic.
     holds: only rows for which it is true (those holding the cell asked, such as a target for the year asked)."""
     terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
-    place = set(words(region)) if region else set()
     place_terms = frozenset(analyze(region)) if region else frozenset()
-    topic = [  # what the question is about, word by word (an English word with its translations)
-        {stem(w)} | (set(analyze(" ".join(translate_terms(w)))) if language == "en" else set())
-        for w in words(_without_cells(question))
-        if w not in STOPWORDS and w not in QUESTION_WORDS and w not in TABLE_QUESTION_WORDS and w not in place
-        and w not in PLAN_ITEM_WORDS and w not in TABLE_FRAME_WORDS and stem(w) not in _CELL_TERMS
-        and not w.isdigit()
-    ]
+    topic = table_topic(question, language, region)
     match = _QuestionMatch(terms, topic)
     best: list[PlanRow] = []
     best_key: tuple = (0.0, 0.0, 0)

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from llama_index.core import Settings as LlamaSettings
@@ -15,7 +15,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from bot.abstain import CorpusProfile, Verdict, coverage, judge_answer, judge_question, unknown_places
-from bot.answer import best_piece_share, compose, compose_plan, select
+from bot.answer import best_piece_share, compose, compose_plan, pieces_of, select, where_label
 from bot.citation_check import CitationChecker
 from bot.citations import citation_of
 from bot.compare import (
@@ -29,15 +29,18 @@ from bot.compare import (
     theme_of,
 )
 from bot.decide import Decider, measure
+from bot.enactment import asked_act, enactments, says
 from bot.generate import Generated, apply, generate, generate_stream
 from bot.llm_client import ChatClient
 from bot.places import regions_not_covered
 from bot.plan import (
     PlanRow,
     missing_number,
+    names_subject,
     plan_rows_across,
     plan_rows_for,
     table_item_asked,
+    table_subject,
     terms_beyond,
 )
 from bot.question import Question, read_question, refusal_text
@@ -46,7 +49,7 @@ from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
 from bot.short_answer import candidates as fact_spans
 from bot.short_answer import short_answer
-from bot.table_answer import cell_answer, cell_asked, holds_cell, years_note
+from bot.table_answer import cell_answer, cell_asked, holds_cell, other_rows_note, rows_of_others, years_note
 from bot.terms import QueryTerms, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
 from index.filtered import FilteredSearch
@@ -268,6 +271,11 @@ class Planbot:
         q = without_region_words(q, asked_region)
         spread = not asked_region and not doc_id and (len(regions) > 1 or read.across_regions)
         named = self.documents_named(read) if not doc_id else None
+        act = asked_act(read)
+        if act and (named or doc_id):  # "Kapan Perda RPJMD ditetapkan?": the document's own closing formula
+            enacted = self._enactment_answer(read, act, sorted(named or {doc_id}), started)
+            if enacted is not None:
+                return enacted
         plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
         gap = missing_number(question, self.plan_rows, asked_region, named) if not doc_id else None
         if named:  # the plan the question names answers before another plan that quotes it
@@ -357,14 +365,56 @@ class Planbot:
         else:
             text = compose(citations, chosen, language)
             by_score = sorted(range(len(chosen)), key=lambda i: -chosen[i].score)
-            fact = short_answer(read, [quoted[i] for i in by_score], [chosen[i].cells for i in by_score])
+            about = self._about(read, asked_region)
+            contexts = [where_label(citations[chosen[i].citation], language) for i in by_score]
+            fact = short_answer(read, [quoted[i] for i in by_score], [chosen[i].cells for i in by_score], about=about,
+                                contexts=contexts)
             if fact:  # a factoid question: the figure, date or name first, then the quotes that hold it
                 short = f"{fact[1]} [{citations[chosen[by_score[fact[0]]].citation].n}]"
                 text = f"{short}\n\n{text}"
+            elif about is not None and (others := rows_of_others([p.cells for p in chosen], about)):
+                # a figure asked and only table rows of other indicators found: not the plan's figure for it
+                answer = self._abstain(question, language, "the table rows found are about other indicators",
+                                       started, other_rows_note(others, language))
+                answer.signals = signals.as_dict()
+                answer.confidence = decision.probability if decision else None
+                return answer
         return Answer(question, text, False, language, citations, (time.perf_counter() - started) * 1000,
                       plan_items=[r.as_dict() for r in plan_rows], signals=signals.as_dict(),
                       confidence=decision.probability if decision else None,
                       short_answer=short if not plan_rows and fact else None)
+
+    def _enactment_answer(self, read: Question, act: str, doc_ids: list[str], started: float) -> Answer | None:
+        """The date a named regulation was enacted or promulgated (and its signer), from its closing formula,
+        cited; None when the documents have no such formula (search answers then)."""
+        found, hits = [], []
+        for doc_id in doc_ids:
+            record = self.manifest.get(doc_id)
+            for e in enactments(doc_id, record.text) if record else []:
+                chunk = self._chunk_at(doc_id, e.start) if e.act == act else None
+                if chunk is not None and chunk.id not in {h.node.node_id for h in hits}:
+                    found.append(e)
+                    hits.append(NodeWithScore(node=to_node(chunk), score=1.0))
+        if not found:
+            return None
+        citations = [citation_of(i + 1, h) for i, h in enumerate(hits)]
+        pieces = [p for i, (e, c) in enumerate(zip(found, citations))
+                  for p in pieces_of(c.text, i) if p.start < e.end - (c.start or 0) and e.start - (c.start or 0) < p.end]
+        dates = {}
+        for e, c in zip(found, citations):
+            dates.setdefault(says(e, read), []).append(f"[{c.n}]")
+        short = "; ".join(f"{said} {''.join(marks)}" for said, marks in dates.items())
+        text = f"{short}\n\n{compose(citations, pieces, read.language)}"
+        return Answer(read.text, text, False, read.language, citations, (time.perf_counter() - started) * 1000,
+                      short_answer=short)
+
+    def _about(self, read: Question, region: str | None) -> Callable[[str], bool] | None:
+        """Whether a table row is about what a figure question asks (holds its most specific word)."""
+        if read.kind != "how_much":
+            return None
+        known = self.lexical.max_idf
+        subject = table_subject(read.text, read.language, region, self.lexical.idf, lambda t: self.lexical.idf(t) < known)
+        return (lambda text: names_subject(subject, text)) if subject else None
 
     def _table_rows_asked(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> list[PlanRow]:
         """The table row a question asks a cell of ("Berapa target <indicator> 2027?", "the budget of <program>"):

@@ -8,10 +8,12 @@ nearest the question's own words wins, and a span the question itself already co
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.question import Question
+from bot.table_answer import cell_asked
 from index.lexical import analyze, words
+from ingest.framework import column_roles
 from planbot.language import MONTHS, UNIT_LABELS, UNITS
 
 _UNIT = "|".join(sorted((re.escape(u) for u in UNITS), key=len, reverse=True))
@@ -29,32 +31,65 @@ NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:bin|binti|van|de|da|al)\s+)?[A
 _PATTERNS = {"how_much": FIGURE, "when": DATE, "who": NAME, "where": NAME}
 
 
+_MARKER_END = re.compile(r"[.)](?:\s|;|$)")
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbering(text: str, m: re.Match[str]) -> bool:
+    """True for a list or row number rather than a figure: a bare integer closed by "." or ")" that opens the
+    sentence or a table cell ("4. Peningkatan daya saing ...", "(5) Program ...", "No.: 6.; Indikator: ...")."""
+    span = m.group(0)
+    before = text[: m.start()].rstrip()
+    opens = before in ("", "(") or before.endswith(":")
+    return opens and span.isdigit() and len(span) <= 3 and bool(_MARKER_END.match(text, m.end()))
+
+
 def candidates(kind: str, text: str) -> list[re.Match[str]]:
-    """Spans of the asked kind of fact in a sentence (a name never at its start: every first word is capitalised)."""
+    """Spans of the asked kind of fact in a sentence (a name never at its start: every first word is capitalised;
+    a figure never a list or row number, nor a bare year: "Berapa target ...?" is not answered by "2025")."""
     pattern = _PATTERNS.get(kind)
     if pattern is None:
         return []
-    return [m for m in pattern.finditer(text) if kind not in ("who", "where") or (m.start() > 0 and len(m.group(0)) >= 3)]
+    return [m for m in pattern.finditer(text)
+            if (kind not in ("who", "where") or (m.start() > 0 and len(m.group(0)) >= 3))
+            and (kind != "how_much" or not (numbering(text, m) or _YEAR.fullmatch(m.group(0))))]
 
 
-def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]] = ()
-                 ) -> tuple[int, str] | None:
+def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]] = (),
+                 about: Callable[[str], bool] | None = None, contexts: Sequence[str] = ()) -> tuple[int, str] | None:
     """(index of the piece, the fact) for a factoid question, or None when no piece holds one.
 
     cells: each piece's table cells ((column label, value) pairs; empty for a sentence). A figure asked of a
-    table row is the value in the column the question names, with the row's unit and the column's label."""
+    table row is the value in the column the question names, with the row's unit and the column's label.
+    about: whether a text is about what the question asks (bot.plan.names_subject). The figures of a table
+    row of another indicator are never the answer; a sentence about it (with its context: the section and
+    document it is in) is preferred to one that is not, which still answers when none is."""
     if not question.factoid:
         return None
+    if about is None:
+        return _first_fact(question, pieces, cells, lambda i: True)
+    rows = [" ".join(f"{label} {value}" for label, value in row) for row in cells]
+    row_about = [about(row) if row else True for row in rows]
+    in_context = [about(f"{text} {contexts[i] if i < len(contexts) else ''}") for i, text in enumerate(pieces)]
+    return (_first_fact(question, pieces, cells, lambda i: row_about[i] and in_context[i])
+            or _first_fact(question, pieces, cells, lambda i: row_about[i]))
+
+
+def _first_fact(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]],
+                allowed: Callable[[int], bool]) -> tuple[int, str] | None:
     asked = " ".join(question.text.split()).lower()
     q_terms = set(analyze(question.text))
     for i, text in enumerate(pieces):
+        if not allowed(i):
+            continue
         row = cells[i] if i < len(cells) else ()
         if row and question.kind == "how_much":
-            value = cell_answer(question, row, q_terms)
+            value = row_figure(question, row, q_terms, cell_asked(question))
             if value:
                 return i, value
-            if question.years:
-                continue  # the row has no column for the year asked: another row or sentence may
+            continue  # the row has no column the question names (the year, the cell): another row or sentence may
         found = []
         for m in candidates(question.kind, text):
             span = m.group(0).strip(" .,;:")
@@ -76,24 +111,32 @@ def _distance(text: str, start: int, end: int, q_terms: set[str]) -> int:
     return best
 
 
-_VALUE = re.compile(r"[-+]?\d+(?:[.,]\d+)*\s?%?")
+_VALUE = re.compile(r"[-+]?\d+(?:[.,]\d+)*\s?%?(?:\s*\([^()]*\))?")  # "14,29 (2022)": a figure with its year
 
 
-def cell_answer(question: Question, cells: Sequence[tuple[str, str]], q_terms: set[str]) -> str | None:
-    """"14,2 persen (Target 2027)": the figure in the row's column that the question names (a year it asks
-    about, else the most of its words in the column label), with the row's unit; None when no column is named."""
+_FIXED_CELLS = ("baseline", "final")
+
+
+def row_figure(question: Question, cells: Sequence[tuple[str, str]], q_terms: set[str], what: str | None) -> str | None:
+    """"14,2 persen (Target 2027)": the figure in the row's column that the question names (the baseline or
+    final value when it asks for one, else a year it asks about, else the most of its words in the column
+    label), with the row's unit; None when no column is named. Row numbers are never the figure."""
     years = {str(y) for y in question.years}
     unit = next((v for label, v in cells if set(words(label)) & UNIT_LABELS), "")
+    roles = column_roles([label for label, _ in cells]).roles
+    figures = [(c, label, value.strip()) for c, (label, value) in enumerate(cells)
+               if label and roles.get(c) != "code" and _VALUE.fullmatch(value.strip())]
     best, best_score = None, 0
-    for label, value in cells:
-        if not label or not _VALUE.fullmatch(value.strip()):
-            continue
-        named_year = bool(years & set(words(label)))
-        if years and not named_year:
-            continue
-        score = 2 * named_year + len(set(analyze(label)) & q_terms)
-        if score > best_score:
-            best, best_score = (label, value.strip()), score
+    if what in _FIXED_CELLS:  # "kondisi awal ... 2025": the baseline column, whatever the year
+        best = next(((label, value) for c, label, value in figures if roles.get(c) == what), None)
+    else:
+        for _, label, value in figures:
+            named_year = bool(years & set(words(label)))
+            if years and not named_year:
+                continue
+            score = 2 * named_year + len(set(analyze(label)) & q_terms)
+            if score > best_score:
+                best, best_score = (label, value), score
     if best is None:
         return None
     label, value = best

@@ -7,6 +7,7 @@ the answer is that cell, with the unit and what it is ("14,2 persen (target 2027
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.answer import Piece, pieces_of
@@ -14,6 +15,7 @@ from bot.plan import PlanRow, indicator_years_note, table_item_asked
 from bot.question import Question
 from bot.records import Citation
 from bot.terms import QueryTerms
+from ingest.framework import column_roles
 from planbot.language import TABLE_CELL_CUES
 
 CELL_NAMES = {
@@ -137,3 +139,30 @@ def years_note(read: Question, q: QueryTerms, rows: list[PlanRow], region: str |
     if not row or not yearly or any(str(y) in yearly for y in read.years):
         return ""
     return indicator_years_note(row, read.years, read.language)
+
+
+Cells = Sequence[tuple[str, str]]
+
+
+def row_name(cells: Cells) -> str:
+    """What a table row is about: its indicator's (or goal's, program's) cell, else its first cell of words."""
+    roles = column_roles([label for label, _ in cells]).roles
+    named = [value for role in ("indicator", "goal") for c, (_, value) in enumerate(cells) if roles.get(c) == role]
+    return next((v for v in named + [v for _, v in cells] if any(ch.isalpha() for ch in v)), "")
+
+
+def rows_of_others(pieces: Sequence[Cells], about: Callable[[str], bool]) -> list[str]:
+    """The names of the table rows quoted when every one is about something other than what was asked (none
+    holds the question's subject); [] otherwise, or when no row was quoted."""
+    rows = [cells for cells in pieces if cells]
+    if not rows or any(about(" ".join(f"{l} {v}" for l, v in cells)) for cells in rows):
+        return []
+    return list(dict.fromkeys(n for n in map(row_name, rows) if n))
+
+
+def other_rows_note(names: Sequence[str], language: str) -> str:
+    """The not-found note of a figure whose row the tables lack: the rows found instead, by name."""
+    shown = "; ".join(names[:3])
+    if language == "id":
+        return f"Tabel rencana tidak memuat baris untuk yang ditanyakan; baris terdekat memuat: {shown}."
+    return f"The plans' tables have no row for what was asked; the nearest rows are about: {shown}."

@@ -57,6 +57,7 @@ ENGLISH = frozenset(
     only or other our ours out over own same she should so some such than that the their theirs them then
     there these they this those through to too under until up very was we were what when where which while
     who whom why will with would you your yours tell list give name named describe explain please does
+    s many much
     """.split()
 )
 
@@ -161,7 +162,26 @@ def _with_plurals(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str
     return out
 
 
-EN_ID: dict[str, tuple[str, ...]] = _with_plurals(load_glossary())
+def _with_verb_forms(vocabulary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The vocabulary with the regular past and -ing forms of every one-word entry ("visit" -> "visited",
+    "visiting"; "fund" -> "funded"; "allocate" -> "allocated"); forms a noun cannot take never occur in a
+    question, and an irregular or listed form keeps its own entry."""
+    out = dict(vocabulary)
+    for word, ids in vocabulary.items():
+        if " " in word or len(word) < 3:
+            continue
+        if word.endswith("e"):
+            forms = (word + "d", word[:-1] + "ing")
+        elif word.endswith("y") and word[-2:-1] not in "aeiou":
+            forms = (word[:-1] + "ied", word + "ing")
+        else:
+            forms = (word + "ed", word + "ing")
+        for form in forms:
+            out.setdefault(form, ids)
+    return out
+
+
+EN_ID: dict[str, tuple[str, ...]] = _with_verb_forms(_with_plurals(load_glossary()))
 _LONGEST_HEADWORD = max((k.count(" ") + 1 for k in EN_ID), default=1)
 
 ACRONYMS: dict[str, tuple[str, ...]] = load_acronyms()
@@ -264,8 +284,9 @@ FACTOID_KINDS = frozenset({"who", "when", "how_much", "where"})
 
 # (kind, cues). The cue that starts earliest in the question decides; on a tie the longer cue.
 KIND_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("when", ("kapan", "kapankah", "bilamana", "tahun berapa", "tanggal berapa", "bulan berapa", "sejak kapan", "when",
-              "what year", "which year", "what date", "since when")),
+    ("when", ("kapan", "kapankah", "bilamana", "tahun berapa", "tahun berapakah", "tanggal berapa", "tanggal berapakah",
+              "bulan berapa", "bulan berapakah", "sejak kapan", "when", "what year", "which year", "what date",
+              "since when")),
     ("how_much", ("berapa", "berapakah", "berapa banyak", "seberapa", "jumlah", "besaran", "how much",
                   "how many", "what percentage", "what share", "what proportion", "what amount", "what number")),
     ("who", ("siapa", "siapakah", "who", "whom", "whose")),
@@ -393,8 +414,9 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("RTRW", r"\brencana\s+tata\s+ruang\s+wilayah\b|\brtrw\b"),
         ("KUA-PPAS", r"\bkebijakan\s+umum\s+(?:perubahan\s+)?anggaran\b|\bkua\b"),
         ("Pertanggungjawaban APBD",
-         r"\bpertanggungjawaban\s+pelaksanaan\s+anggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b"),
-        ("Perubahan APBD", r"\bperubahan\s+anggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b|\bp-?apbd\b"),
+         r"\bpertanggungjawaban\s+pelaksanaan\s+(?:anggaran\s+pendapatan\s+dan\s+belanja\s+daerah|apbd)\b"),
+        ("Perubahan APBD", (r"\bperubahan\s+(?:anggaran\s+pendapatan\s+dan\s+belanja\s+daerah|apbd)\b|\bp-?apbd\b"
+         r"|\brevis(?:ed|ing|ion\s+of)\s+(?:the\s+)?(?:\d{4}\s+)?(?:regional\s+)?budget\b")),
         ("APBD", r"\banggaran\s+pendapatan\s+dan\s+belanja\s+daerah\b|\bapbd\b|\bregional\s+budget\b"),
         ("LKPJ", r"\blaporan\s+keterangan\s+pertanggungjawaban\b|\blkpj\b"),
         ("LPPD", r"\blaporan\s+penyelenggaraan\s+pemerintahan\s+daerah\b|\blppd\b"),
@@ -402,6 +424,23 @@ DOC_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Visi dan Misi", r"\bvisi\s*(?:dan|&|-)?\s*misi\b"),
     )
 )  # fmt: skip
+
+# --- a regulation's enactment ------------------------------------------------------------------------------
+
+# An Indonesian regulation closes with the formula "Ditetapkan di <place> pada tanggal <date>" (enacted: signed
+# by the head of region, whose office, "ttd" and name follow) and "Diundangkan di <place> pada tanggal <date>"
+# (promulgated, by the regional secretary). Questions asking for either, by their words:
+ENACTMENT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("promulgated", ("diundangkan", "pengundangan", "promulgated", "promulgation")),
+    ("enacted", ("ditetapkan", "disahkan", "ditandatangani", "menandatangani", "menandatanganinya", "penetapan",
+                 "enacted", "adopted", "signed", "passed", "issued", "approved", "signs")),
+)
+CLOSING_FORMULA = re.compile(
+    r"\b(Ditetapkan|Diundangkan)\s+di\s+([A-Z][\w.'-]*(?:[ \t]+[A-Z][\w.'-]*)*)\s+pada\s+tanggal\s+"
+    r"(\d{1,2}\s+[A-Za-z]+\s+\d{4})"
+)
+CLOSING_ACTS = {"ditetapkan": "enacted", "diundangkan": "promulgated"}
+SIGNED = re.compile(r"^\s*(?:ttd|t\.t\.d|ttd\.)\s*$", re.IGNORECASE | re.MULTILINE)  # "ttd": signed (on a copy)
 
 # Words that frame a table question without naming its row (besides the cells' own words, TABLE_CELL_CUES):
 # the year, the table and the kind of plan ("Berapa target ... tahun 2027 dalam tabel RPJMD?").

@@ -140,3 +140,19 @@ def test_calibrated_decision_answers_and_refuses_with_its_probability(seeds_home
     refused = bot.ask("How do I bake bread?")
     assert refused.abstained and refused.confidence < bot.decider.threshold
     assert refused.signals and set(refused.signals) >= {"dense_top", "lex_piece", "rule_question"}
+
+
+def test_when_a_named_regulation_was_enacted_is_read_from_its_closing_formula(dki_clean, embedder):
+    """Over real Perda texts: the date (and signer, when asked) from the closing formula of the regulation the
+    question names, cited, in either language; a regulation the corpus does not hold is not answered so."""
+    from bot.service import Planbot
+    from planbot.settings import Settings
+
+    bot = Planbot(Settings(home=dki_clean[0]), embedder)
+    revised = bot.ask("Kapan Perda tentang perubahan APBD 2025 ditetapkan?")
+    assert revised.short_answer == "22 September 2025 [1]" and not revised.abstained
+    assert revised.citations[0].doc_id == "PERDA_NO.3_TAHUN_2025.md" and "Ditetapkan di Jakarta" in revised.citations[0].text
+    plan = bot.ask("When was the regulation on the 2025-2029 medium-term development plan promulgated, and who signed it?")
+    assert plan.short_answer.startswith("29 Agustus 2025, Marullah Matali [")
+    other = bot.ask("Kapan RPJPD 2025-2045 ditetapkan?")  # no RPJPD here: not the date of another Perda
+    assert not (other.short_answer or "").startswith(("22 September 2025", "29 Agustus 2025")), other.answer

@@ -146,3 +146,21 @@ def test_fast_suite_runs_every_set_beside_the_naive_baselines(embedder, tmp_path
         assert sets[name]["evidence_reachable"] == 1.0
         for baseline in ("bm25", "dense"):  # the index itself is sound: the naive retrievers find the passage
             assert sets[name]["figures"][baseline]["all"]["hit@5"] >= 0.9, (name, baseline)
+
+
+def test_a_cache_build_seeded_from_an_older_one_reads_every_file_again_and_embeds_nothing(tmp_path, seeds_corpus,
+                                                                                          embedder):
+    """An eval index copied from a build made by other ingest code (evals.cache) must hold what this code makes
+    of the files, not the copy's chunks: a new version salt re-reads and re-chunks every file, and chunks whose
+    text is unchanged keep their vectors."""
+    from index.indexer import Indexer
+    from planbot.settings import Settings
+
+    settings = Settings(home=tmp_path / "home", collection="eval")
+    first = Indexer(settings, embedder).ingest([seeds_corpus], progress=False)
+    indexer = Indexer(settings, embedder, version_salt="new-code")
+    again = indexer.ingest([seeds_corpus], progress=False)
+    assert sorted(again.updated) == sorted(first.new) and not again.unchanged
+    assert again.tokens_embedded == 0 and again.chunks_embedded == 0 and again.chunks_reused > 0
+    assert indexer.store.count() == indexer.manifest.chunk_count()  # the old versions' rows are gone
+    assert Indexer(settings, embedder, version_salt="new-code").ingest([seeds_corpus], progress=False).unchanged

@@ -48,6 +48,17 @@ def test_regular_plurals_translate_like_the_singular():
     assert translate_terms("households") == translate_terms("household")
 
 
+def test_regular_verb_forms_translate_like_the_verb():
+    assert translate_terms("visited") == translate_terms("visiting") == translate_terms("visit")
+    assert translate_terms("allocated") == translate_terms("allocate")
+
+
+def test_a_possessive_and_how_many_carry_no_topic():
+    from bot.terms import query_terms
+    q = query_terms("How many museums does Jakarta's plan list?", "en")
+    assert "jakarta" in q.untranslated and not {"s", "many"} & set(q.terms + q.untranslated)
+
+
 def test_words_the_glossary_does_not_know_are_dropped():
     assert translate_terms("the of and what") == []
     assert translate_terms("zyxw qqq") == []

@@ -10,6 +10,7 @@ from bot.question import name_phrases, read_question
     [
         ("Kapan Perda ini mulai berlaku?", "when"),
         ("Tahun berapa target itu harus tercapai?", "when"),
+        ("Tahun berapakah universitas itu ditutup?", "when"),
         ("When was the regulation signed?", "when"),
         ("Berapa target prevalensi stunting tahun 2027?", "how_much"),
         ("How much was the surplus in 2024?", "how_much"),

@@ -67,3 +67,42 @@ def test_a_year_the_row_has_no_column_for_gives_no_figure_from_it():
     assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW]) is None
     later = "Prevalensi stunting ditargetkan 10 persen pada tahun 2031."
     assert short_answer(q, ["Indikator: Prevalensi Stunting; ...", later], [ROW, ()]) == (1, "10 persen")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("Berapa proporsi ekonomi kreatif?", "4. Peningkatan daya saing pariwisata dan ekonomi kreatif."),
+        ("Berapa target jumlah museum?", "No.: 6.; Indikator: Jumlah museum yang direvitalisasi"),
+        ("Berapa target indeks kebahagiaan tahun 2029?", "Target yang tercantum berlaku dari tahun 2025-2030."),
+    ],
+)
+def test_a_list_number_or_a_bare_year_is_not_a_figure(question, sentence):
+    assert short_answer(read_question(question), [sentence]) is None
+
+
+def test_a_figure_after_a_list_number_is_still_found():
+    sentence = "3. Jumlah museum yang direvitalisasi mencapai 12 unit pada tahun 2026."
+    assert short_answer(read_question("Berapa jumlah museum yang direvitalisasi?"), [sentence]) == (0, "12 unit")
+
+
+NUMBERED = (("No", "4."), ("Sasaran Pembangunan", "Biaya Logistik (% PDB)"), ("Baseline (2023)", "14,29 (2022)"),
+            ("Target 2025", "13,50"))
+
+
+def test_the_baseline_asked_with_a_year_is_the_baseline_column_not_that_years_target():
+    q = read_question("Berapa baseline biaya logistik terhadap PDB pada RKPD 2025?")
+    assert short_answer(q, ["No: 4.; ..."], [NUMBERED]) == (0, "14,29 (2022) (Baseline (2023))")
+
+
+def test_a_row_that_names_no_asked_column_gives_no_figure_not_its_row_number():
+    q = read_question("Berapa biaya logistik?")
+    assert short_answer(q, ["No: 4.; ..."], [NUMBERED]) is None
+
+
+def test_a_row_of_another_indicator_never_answers():
+    q = read_question("Berapa target indeks kebahagiaan tahun 2027?")
+    about = lambda text: "kebahagiaan" in text.lower()  # what bot.plan.names_subject decides
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], about=about) is None
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], about=lambda text: True) == (
+        0, "14,2 Persen (TARGET KINERJA 2027)")

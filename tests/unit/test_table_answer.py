@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.plan import PlanRow, table_item_asked
+from bot.plan import PlanRow, names_subject, table_item_asked, table_subject
 from bot.question import read_question
 from bot.routing import without_region_words
-from bot.table_answer import cell_asked, cell_of, holds_cell
+from bot.table_answer import cell_asked, cell_of, holds_cell, other_rows_note, rows_of_others
 from bot.terms import one_slip, query_terms
 
 DKI = "Provinsi DKI Jakarta"
@@ -89,3 +89,39 @@ def test_a_names_closing_unit_or_acronym_need_not_be_asked():
             _row("Indeks Pembangunan Gender (IPG)", {"targets": {"2026": "94"}})]
     assert _asked("Berapa target kunjungan wisatawan mancanegara tahun 2026?", rows) is rows[0]
     assert _asked("Berapa target indeks pembangunan gender tahun 2026?", rows) is rows[1]
+
+
+IDF = {"indeks": 2.3, "bahagia": 6.3, "warga": 3.6, "iku": 5.3, "stunting": 5.0, "prevalensi": 4.0, "kereta": 5.5,
+       "api": 3.0, "kelola": 1.5}
+
+
+def _subject(question: str, region: str | None = DKI) -> set[str] | None:
+    read = read_question(question)
+    return table_subject(read.text, read.language, region, lambda t: IDF.get(t, 9.0), lambda t: t in IDF)
+
+
+def test_a_table_questions_subject_is_its_rarest_topic_word_the_corpus_has():
+    assert _subject("Berapa target Indeks Kebahagiaan warga Jakarta tahun 2029 dalam IKU RPJMD?") == {"bahagia"}
+    assert _subject("Berapa target prevalensi stunting DKI Jakarta tahun 2027?") == {"stunting"}
+    # an English word the glossary translates is read with its translations; one it does not says nothing
+    assert "kereta" in _subject("What is the railway budget in 2026?")
+    assert _subject("How many bike docks in 2028?") is None
+
+
+def test_a_row_names_the_subject_even_with_an_ocr_slip():
+    assert names_subject({"stunting"}, "Indikator Prevalensi Stuntimg; Satuan persen")
+    assert not names_subject({"bahagia"}, "Indikator Indeks Modal Manusia; Target Tahun 2029 0,69")
+
+
+HAPPY = lambda text: "kebahagiaan" in text.lower()
+MODAL = (("No", "1"), ("Indicator", "Indeks Modal Manusia"), ("Target Tahun 2029", "0,69"))
+PROGRAM = (("Kode", "5.03.02"), ("Program", "PROGRAM KEPEGAWAIAN DAERAH"), ("Indikator", "Nilai Sub Aspek"),
+           ("2028 Target", "22"))
+
+
+def test_rows_of_other_indicators_are_named_in_the_not_found_note():
+    names = rows_of_others([MODAL, (), PROGRAM], HAPPY)
+    assert names == ["Indeks Modal Manusia", "Nilai Sub Aspek"]
+    assert "Indeks Modal Manusia; Nilai Sub Aspek" in other_rows_note(names, "en")
+    assert rows_of_others([MODAL, (("Indicator", "Indeks Kebahagiaan"), ("Target Tahun 2029", "0,7"))], HAPPY) == []
+    assert rows_of_others([(), ()], HAPPY) == []  # only sentences quoted: not a table miss
