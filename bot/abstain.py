@@ -185,13 +185,18 @@ def counted_thing(question: str) -> tuple[str, ...]:
     m = _COUNTED.search(question)
     if not m:
         return ()
-    for word in words(m.group(1) or m.group(2)):
+    english = m.group(1) is not None
+    thing: list[str] = []
+    for word in words(m.group(1) if english else m.group(2)):
         if word in FIGURE_WORDS or word in QUESTION_WORDS or word in HEDGES:
-            continue  # "berapa target ...", "berapa jumlah ...", "berapa kira-kira ..."
+            continue  # "berapa target ...", "berapa jumlah ...", "berapa kira-kira ...", "how much indicative budget"
         if word in STOPWORDS or word in MEASURE_WORDS or not word.isalpha():
-            return ()
-        return tuple(dict.fromkeys([stem(word), *analyze(" ".join(translate_terms(word)))]))
-    return ()
+            break
+        thing += [stem(word), *analyze(" ".join(translate_terms(word)))]
+        if not english:
+            break  # Indonesian names the thing first ("tempat tidur rumah sakit")
+    # an English compound names it last ("hospital beds"): any word of the compound will do
+    return tuple(dict.fromkeys(thing))
 
 
 def matches_any(terms: tuple[str, ...], text_terms: list[str]) -> bool:

@@ -323,21 +323,44 @@ def table_topic(question: str, language: str, region: str | None) -> list[set[st
     ]
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a table question is about: its topic words the corpus has (each with its translations when
+    English), weighted by the corpus IDF; the most specific is the one of the highest weight ("kebahagiaan"
+    in "Berapa target Indeks Kebahagiaan 2029?")."""
+
+    units: tuple[frozenset[str], ...]
+    weights: tuple[float, ...]
+
+    def named_by(self, text: str) -> bool:
+        """True when the text (a table row) is about the subject: it holds the most specific word, or at
+        least MIN_QUESTION_SHARE of the topic's weight ("Proyeksi Kebutuhan Tempat Tidur" for "hospital
+        beds ... projection"); a word may differ by one OCR slip ("Akeses" for "Akses")."""
+        held = self._held(text)
+        most = max(range(len(self.units)), key=lambda i: self.weights[i])
+        return held[most] or self._share(held) >= MIN_QUESTION_SHARE
+
+    def share(self, text: str) -> float:
+        """The share of the topic's weight the text holds."""
+        return self._share(self._held(text))
+
+    def _held(self, text: str) -> list[bool]:
+        found = set(analyze(text))
+        return [any(one_slip(s, t) for t in found for s in unit) for unit in self.units]
+
+    def _share(self, held: list[bool]) -> float:
+        return sum(w for w, h in zip(self.weights, held, strict=True) if h) / sum(self.weights)
+
+
 def table_subject(question: str, language: str, region: str | None, weight: Callable[[str], float],
-                  known: Callable[[str], bool]) -> set[str] | None:
-    """The most specific word of what a table question is about (the topic word of the highest weight, the
-    corpus IDF, among those the corpus has: "kebahagiaan" in "Berapa target Indeks Kebahagiaan 2029?"), with
-    its translations; a row of another indicator lacks it. None when the corpus has none of the topic's words
-    (an English word the glossary does not translate says nothing about Indonesian rows)."""
-    scored = [(max(weight(t) for t in unit if known(t)), sorted(unit), unit)
-              for unit in table_topic(question, language, region)
-              if any(known(t) for t in unit) and (language != "en" or len(unit) > 1)]
-    return max(scored)[2] if scored else None
-
-
-def names_subject(subject: set[str], text: str) -> bool:
-    """True when the text holds the subject word (or it with one OCR slip: "Akeses" for "Akses")."""
-    return any(one_slip(s, t) for t in set(analyze(text)) for s in subject)
+                  known: Callable[[str], bool]) -> Subject | None:
+    """The subject of a table question (Subject); None when the corpus has none of the topic's words (an
+    English word the glossary does not translate says nothing about Indonesian rows)."""
+    units = [frozenset(unit) for unit in table_topic(question, language, region)
+             if any(known(t) for t in unit) and (language != "en" or len(unit) > 1)]
+    if not units:
+        return None
+    return Subject(tuple(units), tuple(max(weight(t) for t in unit if known(t)) for unit in units))
 
 
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,

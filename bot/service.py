@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 
 from llama_index.core import Settings as LlamaSettings
@@ -35,8 +35,8 @@ from bot.llm_client import ChatClient
 from bot.places import regions_not_covered
 from bot.plan import (
     PlanRow,
+    Subject,
     missing_number,
-    names_subject,
     plan_rows_across,
     plan_rows_for,
     table_item_asked,
@@ -365,14 +365,16 @@ class Planbot:
         else:
             text = compose(citations, chosen, language)
             by_score = sorted(range(len(chosen)), key=lambda i: -chosen[i].score)
-            about = self._about(read, asked_region)
-            contexts = [where_label(citations[chosen[i].citation], language) for i in by_score]
-            fact = short_answer(read, [quoted[i] for i in by_score], [chosen[i].cells for i in by_score], about=about,
-                                contexts=contexts)
+            subject = self._subject(read, asked_region)
+            contexts = [(citations[chosen[i].citation].table_caption or "") if chosen[i].cells
+                        else where_label(citations[chosen[i].citation], language) for i in by_score]
+            fact = short_answer(read, [quoted[i] for i in by_score], [chosen[i].cells for i in by_score],
+                                subject=subject, contexts=contexts)
             if fact:  # a factoid question: the figure, date or name first, then the quotes that hold it
                 short = f"{fact[1]} [{citations[chosen[by_score[fact[0]]].citation].n}]"
                 text = f"{short}\n\n{text}"
-            elif about is not None and (others := rows_of_others([p.cells for p in chosen], about)):
+            elif subject is not None and (others := rows_of_others([chosen[i].cells for i in by_score], subject.named_by,
+                                                                    contexts)):
                 # a figure asked and only table rows of other indicators found: not the plan's figure for it
                 answer = self._abstain(question, language, "the table rows found are about other indicators",
                                        started, other_rows_note(others, language))
@@ -408,13 +410,12 @@ class Planbot:
         return Answer(read.text, text, False, read.language, citations, (time.perf_counter() - started) * 1000,
                       short_answer=short)
 
-    def _about(self, read: Question, region: str | None) -> Callable[[str], bool] | None:
-        """Whether a table row is about what a figure question asks (holds its most specific word)."""
+    def _subject(self, read: Question, region: str | None) -> Subject | None:
+        """What a figure question is about, weighted by the corpus IDF (bot.plan.table_subject)."""
         if read.kind != "how_much":
             return None
         known = self.lexical.max_idf
-        subject = table_subject(read.text, read.language, region, self.lexical.idf, lambda t: self.lexical.idf(t) < known)
-        return (lambda text: names_subject(subject, text)) if subject else None
+        return table_subject(read.text, read.language, region, self.lexical.idf, lambda t: self.lexical.idf(t) < known)
 
     def _table_rows_asked(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> list[PlanRow]:
         """The table row a question asks a cell of ("Berapa target <indicator> 2027?", "the budget of <program>"):

@@ -8,10 +8,11 @@ nearest the question's own words wins, and a span the question itself already co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from bot.question import Question
-from bot.table_answer import cell_asked
+from bot.table_answer import cell_asked, row_text
 from index.lexical import analyze, words
 from ingest.framework import column_roles
 from planbot.language import MONTHS, UNIT_LABELS, UNITS
@@ -57,33 +58,44 @@ def candidates(kind: str, text: str) -> list[re.Match[str]]:
             and (kind != "how_much" or not (numbering(text, m) or _YEAR.fullmatch(m.group(0))))]
 
 
+class Subject(Protocol):
+    """What a figure question is about (bot.plan.Subject)."""
+
+    def named_by(self, text: str) -> bool: ...
+
+    def share(self, text: str) -> float: ...
+
+
 def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]] = (),
-                 about: Callable[[str], bool] | None = None, contexts: Sequence[str] = ()) -> tuple[int, str] | None:
+                 subject: Subject | None = None, contexts: Sequence[str] = ()) -> tuple[int, str] | None:
     """(index of the piece, the fact) for a factoid question, or None when no piece holds one.
 
     cells: each piece's table cells ((column label, value) pairs; empty for a sentence). A figure asked of a
     table row is the value in the column the question names, with the row's unit and the column's label.
-    about: whether a text is about what the question asks (bot.plan.names_subject). The figures of a table
-    row of another indicator are never the answer; a sentence about it (with its context: the section and
-    document it is in) is preferred to one that is not, which still answers when none is."""
+    subject: what the question is about; contexts: what stands around each piece (a row's table caption, a
+    sentence's document and section). The pieces are read in order (best first), but those about the subject
+    first: rows that name it themselves and sentences that do in their context; then rows that name it only
+    with their caption (the rows of the table the caption names, those holding most of the subject first);
+    then the other sentences. A row about something else is never read."""
     if not question.factoid:
         return None
-    if about is None:
-        return _first_fact(question, pieces, cells, lambda i: True)
-    rows = [" ".join(f"{label} {value}" for label, value in row) for row in cells]
-    row_about = [about(row) if row else True for row in rows]
-    in_context = [about(f"{text} {contexts[i] if i < len(contexts) else ''}") for i, text in enumerate(pieces)]
-    return (_first_fact(question, pieces, cells, lambda i: row_about[i] and in_context[i])
-            or _first_fact(question, pieces, cells, lambda i: row_about[i]))
+    order = list(range(len(pieces)))
+    if subject is not None:
+        around = [contexts[i] if i < len(contexts) else "" for i in order]
+        row = [tuple(cells[i]) if i < len(cells) else () for i in order]
+        named = [subject.named_by(f"{row_text(row[i])}" if row[i] else f"{pieces[i]} {around[i]}") for i in order]
+        captioned = [i for i in order if row[i] and not named[i] and subject.named_by(f"{row_text(row[i])} {around[i]}")]
+        order = ([i for i in order if named[i]] + sorted(captioned, key=lambda i: -subject.share(row_text(row[i])))
+                 + [i for i in order if not row[i] and not named[i]])
+    return _first_fact(question, pieces, cells, order)
 
 
 def _first_fact(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]],
-                allowed: Callable[[int], bool]) -> tuple[int, str] | None:
+                order: Sequence[int]) -> tuple[int, str] | None:
     asked = " ".join(question.text.split()).lower()
     q_terms = set(analyze(question.text))
-    for i, text in enumerate(pieces):
-        if not allowed(i):
-            continue
+    for i in order:
+        text = pieces[i]
         row = cells[i] if i < len(cells) else ()
         if row and question.kind == "how_much":
             value = row_figure(question, row, q_terms, cell_asked(question))

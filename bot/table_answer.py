@@ -144,6 +144,11 @@ def years_note(read: Question, q: QueryTerms, rows: list[PlanRow], region: str |
 Cells = Sequence[tuple[str, str]]
 
 
+def row_text(cells: Cells) -> str:
+    """A table row's labels and values as one text."""
+    return " ".join(f"{label} {value}" for label, value in cells)
+
+
 def row_name(cells: Cells) -> str:
     """What a table row is about: its indicator's (or goal's, program's) cell, else its first cell of words."""
     roles = column_roles([label for label, _ in cells]).roles
@@ -151,13 +156,13 @@ def row_name(cells: Cells) -> str:
     return next((v for v in named + [v for _, v in cells] if any(ch.isalpha() for ch in v)), "")
 
 
-def rows_of_others(pieces: Sequence[Cells], about: Callable[[str], bool]) -> list[str]:
-    """The names of the table rows quoted when every one is about something other than what was asked (none
-    holds the question's subject); [] otherwise, or when no row was quoted."""
-    rows = [cells for cells in pieces if cells]
-    if not rows or any(about(" ".join(f"{l} {v}" for l, v in cells)) for cells in rows):
+def rows_of_others(pieces: Sequence[Cells], about: Callable[[str], bool], captions: Sequence[str] = ()) -> list[str]:
+    """The names of the table rows quoted when every one is about something other than what was asked (none,
+    read with its table's caption, holds the question's subject); [] otherwise, or when no row was quoted."""
+    rows = [(cells, captions[i] if i < len(captions) else "") for i, cells in enumerate(pieces) if cells]
+    if not rows or any(about(f"{row_text(cells)} {caption}") for cells, caption in rows):
         return []
-    return list(dict.fromkeys(n for n in map(row_name, rows) if n))
+    return list(dict.fromkeys(n for n in (row_name(cells) for cells, _ in rows) if n))
 
 
 def other_rows_note(names: Sequence[str], language: str) -> str:

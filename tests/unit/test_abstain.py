@@ -46,7 +46,9 @@ def test_general_words_in_a_name_do_not_make_it_known():
         ("How much did spending fall short of the budget?", ()),
         ("What is the total, and how much of it goes to schools?", ()),
         ("Berapa kira-kira jumlah pegawai di dinas itu?", ("pegawai",)),
-        ("How many key performance indicators are there?", ("performance", "kerja")),
+        ("How many key performance indicators are there?", ("performance", "kerja", "indicators", "indikator")),
+        ("How many hospital beds will the city need?", ("hospital", "rumah", "sakit", "rs", "rsud", "beds", "tempat",
+                                                        "tidur")),  # an English compound names the thing last
         ("Berapa target persentase rumah tangga miskin?", ("rumah",)),
         ("Berapa lama periode itu berlangsung?", ()),
     ],

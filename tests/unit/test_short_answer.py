@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.plan import Subject
 from bot.question import read_question
 from bot.short_answer import short_answer
 from bot.web.render import answer_block
@@ -102,7 +103,20 @@ def test_a_row_that_names_no_asked_column_gives_no_figure_not_its_row_number():
 
 def test_a_row_of_another_indicator_never_answers():
     q = read_question("Berapa target indeks kebahagiaan tahun 2027?")
-    about = lambda text: "kebahagiaan" in text.lower()  # what bot.plan.names_subject decides
-    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], about=about) is None
-    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], about=lambda text: True) == (
+    happiness = Subject((frozenset({"bahagia"}), frozenset({"indeks"})), (6.0, 2.0))
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], subject=happiness) is None
+    stunting = Subject((frozenset({"stunting"}),), (5.0,))
+    assert short_answer(q, ["Indikator: Prevalensi Stunting; ..."], [ROW], subject=stunting) == (
         0, "14,2 Persen (TARGET KINERJA 2027)")
+
+
+def test_a_row_named_only_by_its_tables_caption_answers_the_one_holding_most_of_the_subject_first():
+    q = read_question("How many hospital beds will the city need in 2035?")
+    beds = Subject((frozenset({"rumah", "sakit"}), frozenset({"tempat", "tidur"}), frozenset({"butuh"})),
+                   (6.0, 5.0, 2.0))
+    people = (("", "Jumlah Penduduk (ribuan)"), ("2035", "10.528"))
+    wards = (("", "Proyeksi Tempat Tidur"), ("2035", "27.345"))
+    caption = "Tabel 2.20 Proyeksi Kebutuhan Tempat Tidur Rumah Sakit"
+    assert short_answer(q, ["penduduk", "tempat tidur"], [people, wards], subject=beds,
+                        contexts=[caption, caption]) == (1, "27.345 (2035)")
+    assert short_answer(q, ["penduduk"], [people], subject=beds, contexts=["Tabel 2.21 Jumlah Penduduk"]) is None
