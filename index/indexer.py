@@ -554,7 +554,12 @@ class Indexer:
     def rebuild(self, wait: float = 600) -> None:
         """Forget the collection entirely (vectors, manifest, BM25) so the next ingest starts clean."""
         with self.locked(wait):
-            self._rebuild()
+            try:
+                if self.settings.shared_ingest:  # the shared registry goes too, or it would bring the documents back
+                    self._open_shared(rebuild=True)
+                self._rebuild()
+            finally:
+                self._close_shared()
 
     def _rebuild(self) -> None:
         # Manifest first: a kill after it leaves only retired rows in the store, never visible chunks

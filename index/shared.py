@@ -135,7 +135,7 @@ class SharedIngest:
     """This process's view of the shared registry: claims it holds (kept alive by a heartbeat), commits,
     syncs a manifest, finds orphans."""
 
-    def __init__(self, settings: Settings, *, create: bool = True):
+    def __init__(self, settings: Settings):
         if not settings.chroma_url:
             raise ConfigError("PLANBOT_SHARED_INGEST needs a Chroma server every machine reaches: set "
                               "PLANBOT_CHROMA_URL=http://host:port (see README, Running at scale)")
@@ -145,8 +145,6 @@ class SharedIngest:
         self.lease = settings.claim_lease_s
         names = (settings.collection + CLAIMS, settings.collection + DOCUMENTS)
         self.fresh = not collection_exists(settings, names[1])  # no machine has committed into it yet
-        if self.fresh and not create:
-            raise StoreUnavailable(f"no shared registry {names[1]!r} on {settings.chroma_url} yet")
         self.claims: ChromaRecords = ChromaRecords(settings, names[0])
         self.docs: ChromaRecords = ChromaRecords(settings, names[1])
         self.owner = uuid.uuid4().hex
@@ -309,7 +307,11 @@ def sync_shared(settings: Settings, manifest: Manifest) -> bool:
     except Timeout:
         return False
     try:
-        shared = SharedIngest(settings, create=False)
+        from index.chroma import collection_exists
+
+        if not collection_exists(settings, settings.collection + DOCUMENTS):
+            return False  # no machine has committed into the collection yet
+        shared = SharedIngest(settings)
         try:
             return shared.sync(manifest) > 0
         finally:

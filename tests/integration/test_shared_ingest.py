@@ -191,3 +191,36 @@ def test_a_collection_ingested_without_shared_mode_is_refused_with_what_to_do(tm
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1 and "Traceback" not in err
     assert "ingested without PLANBOT_SHARED_INGEST" in err and "--rebuild" in err
+
+
+def test_a_rebuild_on_one_machine_starts_the_shared_collection_over_for_every_machine(tmp_path, server,
+                                                                                      seeds_corpus):
+    files = sorted(p.name for p in seeds_corpus.glob("*.txt"))
+    assert sorted(ingest(tmp_path / "a", server, seeds_corpus, "rebuilt")["new"]) == files
+    assert sorted(ingest(tmp_path / "b", server, seeds_corpus, "rebuilt")["unchanged"]) == files
+    kept = seeds_corpus / files[0]
+    proc = machine(tmp_path / "a", server, "rebuilt", "ingest", "--rebuild", str(kept), "--json")
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out + err
+    assert json.loads(out)["new"] == [files[0]]
+    assert_each_document_once(server, "rebuilt", {files[0]})  # the other documents' chunks and records are gone
+    again = ingest(tmp_path / "b", server, kept, "rebuilt")  # b's manifest follows the registry
+    assert again["unchanged"] == [files[0]], again
+    status = json.loads(run(tmp_path / "b", server, "status", "--json", "--collection", "rebuilt").stdout)
+    assert [d["doc_id"] for d in status["documents"]] == [files[0]]
+
+
+def test_a_running_chat_service_sees_documents_other_machines_commit_later(tmp_path, server, seeds_corpus, embedder):
+    from bot.service import Planbot
+
+    files = sorted(p.name for p in seeds_corpus.glob("*.txt"))
+    first, second = seeds_corpus / files[0], seeds_corpus / files[1]
+    assert ingest(tmp_path / "a", server, first, "live")["new"] == [files[0]]
+    bot = Planbot(Settings(home=tmp_path / "chat", chroma_url=server, collection="live", shared_ingest=True,
+                           shared_sync_s=0), embedder)
+    assert bot.refresh_if_changed() and [d.doc_id for d in bot.manifest.summaries()] == [files[0]]
+    assert not bot.refresh_if_changed()  # nothing new: no reload
+    assert ingest(tmp_path / "b", server, second, "live")["new"] == [files[1]]  # another machine commits
+    answer = bot.ask("Apa visi Kota Metro?", doc_id=files[1])
+    assert [d.doc_id for d in bot.manifest.summaries()] == files[:2]
+    assert answer.citations and {c.doc_id for c in answer.citations} == {files[1]}
