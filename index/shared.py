@@ -263,7 +263,8 @@ class SharedIngest:
         exactly the records' ones), so a chunk written and committed meanwhile is seen as claimed or as named:
         its writer claimed before writing it and committed its record before finishing the claim."""
         now = time.time()
-        live = {c.version[:16] for c in (Claim.of(i, m) for i, m in self.claims.metadata().items()) if c.live(now)}
+        claims = (Claim.of(i, m) for i, m in self.claims.metadata({"done": False}).items())
+        live = {c.version[:16] for c in claims if c.live(now)}
         self.sync(manifest)
         return orphans(store_ids, manifest.visible_chunk_ids(), live)
 

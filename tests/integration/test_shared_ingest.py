@@ -96,10 +96,14 @@ def test_concurrent_claims_from_several_processes_have_exactly_one_winner_each(s
     assert set(winners) == set(docs) and set(winners.values()) == {1}, results
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_two_machines_ingest_the_same_files_at_once_each_document_committed_once(tmp_path, server, seeds_corpus,
-                                                                                 embedder):
+                                                                                 embedder, workers):
+    """Machine a prepares and embeds in `workers` processes (--workers), machine b in its writer."""
     files = {p.name for p in seeds_corpus.glob("*.txt")}
-    procs = [machine(tmp_path / name, server, "twin", "ingest", str(seeds_corpus), "--json") for name in "ab"]
+    twin = f"twin{workers}"
+    procs = [machine(tmp_path / name, server, twin, "ingest", str(seeds_corpus), "--json",
+                     PLANBOT_INGEST_WORKERS=str(workers if name == "a" else 1)) for name in "ab"]
     outs = [p.communicate(timeout=600) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, out + err
@@ -111,27 +115,27 @@ def test_two_machines_ingest_the_same_files_at_once_each_document_committed_once
             assert s["reason"].startswith(("being ingested by ", "already committed by ")), s
     committed = reports[0]["new"] + reports[1]["new"]
     assert sorted(committed) == sorted(files), "a document was committed by both machines, or by neither"
-    records = assert_each_document_once(server, "twin", files)
+    records = assert_each_document_once(server, twin, files)
     for report, name in zip(reports, ("a", "b")):  # the registry names the one machine that committed each
         assert {d for d, r in records.items() if r["home"] == str(tmp_path / name)} == set(report["new"])
 
     # a third machine (a chat machine that ingested nothing) sees all of them and answers from them
     from bot.service import Planbot
 
-    bot = Planbot(Settings(home=tmp_path / "chat", chroma_url=server, collection="twin", shared_ingest=True), embedder)
+    bot = Planbot(Settings(home=tmp_path / "chat", chroma_url=server, collection=twin, shared_ingest=True), embedder)
     answer = bot.ask("which mission covers sanitation?")
     assert not answer.abstained and answer.citations
     first = answer.citations[0]
     assert first.region == "Kota Metro" and "Misi 3" in first.section
-    assert {d.doc_id for d in bot.manifest.summaries()} == files and bot.chunk_count == len(store_ids(server, "twin"))
+    assert {d.doc_id for d in bot.manifest.summaries()} == files and bot.chunk_count == len(store_ids(server, twin))
 
     # each machine, run again, has nothing left to do: its manifest follows the registry
     for name in ("a", "b"):
-        again = ingest(tmp_path / name, server, seeds_corpus, "twin")
+        again = ingest(tmp_path / name, server, seeds_corpus, twin)
         assert sorted(again["unchanged"]) == sorted(files) and not again["new"] + again["skipped"], again
-        status = json.loads(run(tmp_path / name, server, "status", "--json", "--collection", "twin").stdout)
+        status = json.loads(run(tmp_path / name, server, "status", "--json", "--collection", twin).stdout)
         assert len(status["documents"]) == len(files)
-    assert_each_document_once(server, "twin", files)
+    assert_each_document_once(server, twin, files)
 
 
 @pytest.mark.parametrize("step", ["after_upsert", "after_shared_commit"])
