@@ -328,9 +328,7 @@ class Indexer:
                 self._close_shared()
 
     def _open_shared(self, rebuild: bool) -> None:
-        """Join the shared registry (index/shared.py) and bring this machine's manifest up to it."""
-        from index.shared import SharedIngest
-
+        """Join the shared registry (index/shared.py); refuse a collection written without it."""
         self.shared = SharedIngest(self.settings)
         if self.shared.fresh and not rebuild and self.store.count() > 0:
             raise ConfigError(
