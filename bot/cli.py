@@ -104,6 +104,8 @@ def _print_report(report, as_json: bool, changed: list[str] | None = None, *, co
         click.echo(f"warning: {source}: {warning}", err=True)
     for source, reason in report.failed:
         click.echo(f"failed: {source}: {reason}", err=True)
+    for source, reason in report.skipped:
+        click.echo(f"skipped: {source}: {reason}", err=True)
     if changed is None:
         click.echo(report.summary())
     else:

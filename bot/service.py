@@ -57,6 +57,7 @@ from index.indexer import Indexer, load_lexical
 from index.lexical import WORDS_VERSION, LexicalBackend, document_words, words
 from index.manifest import Manifest
 from index.search import Fusion, HybridRetriever, to_node
+from index.shared import sync_shared
 from index.store import VectorStore, make_store
 from ingest.chunking import embed_text
 from planbot.errors import PlanbotError, StoreUnavailable
@@ -146,7 +147,8 @@ class Planbot:
     def refresh_if_changed(self) -> bool:
         """Reload when another connection (the CLI, --watch, an upload) committed since the last load; a
         store that cannot be read raises StoreUnavailable (the next call tries again)."""
-        if self.manifest.generation() == self._generation:
+        synced = sync_shared(self.settings, self.manifest)  # other machines' commits (PLANBOT_SHARED_INGEST)
+        if not synced and self.manifest.generation() == self._generation:
             return False
         try:
             self.refresh()

@@ -300,3 +300,106 @@ class ChromaStore:
         another process wrote after it opened; a store opened afresh does (see reopen)."""
         with self._lock:
             self._client.close()
+
+
+class ChromaRecords:
+    """A small keyed table kept in a Chroma collection of its own on the server (index/shared.py's registry
+    and claims): records of an id, flat metadata and a text, with a constant one-dimensional vector (Chroma
+    needs one; without it the client would embed the text with its default model, downloaded from the web).
+
+    `add_new` is the one atomic step Chroma offers: an add of an id the collection already holds is ignored,
+    so of several adds of one id the first wins and a `get` tells every adder who that was.
+    """
+
+    def __init__(self, settings: Settings, name: str):
+        self.settings = settings
+        self.name = name
+        self._lock = threading.RLock()
+        self._client = _client(settings)
+        self._col = self._open()
+        self.max_batch = max(1, min(1000, self._client.get_max_batch_size()))
+
+    def _open(self):
+        try:
+            return self._client.get_or_create_collection(
+                self.name, embedding_function=None, metadata={"planbot": "shared-ingest registry"})
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open collection {self.name!r} on {self.settings.chroma_url}: {exc}") from exc
+
+    @_server_call
+    def add_new(self, id: str, metadata: dict[str, Any], text: str = "") -> dict[str, Any]:
+        """Add the record unless the id exists; the metadata the collection then holds (the first adder's)."""
+        self._col.add(ids=[id], embeddings=[[1.0]], metadatas=[_clean_metadata(metadata)], documents=[text])
+        got = self._col.get(ids=[id], include=["metadatas"])
+        return dict(got["metadatas"][0] or {})
+
+    @_server_call
+    def upsert(self, id: str, metadata: dict[str, Any], text: str = "") -> None:
+        self._col.upsert(ids=[id], embeddings=[[1.0]], metadatas=[_clean_metadata(metadata)], documents=[text])
+
+    @_server_call
+    def update(self, id: str, metadata: dict[str, Any]) -> None:
+        """Change these metadata keys of an existing record (the others stay)."""
+        self._col.update(ids=[id], metadatas=[_clean_metadata(metadata)])
+
+    @_server_call
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), self.max_batch):
+            self._col.delete(ids=ids[i : i + self.max_batch])
+
+    @_server_call
+    def metadata(self, equal: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+        """id -> metadata of every record (or of those whose metadata has all of `equal`'s values), paged."""
+        conds = [{k: v} for k, v in (equal or {}).items()]
+        where_ = None if not conds else conds[0] if len(conds) == 1 else {"$and": conds}
+        out: dict[str, dict[str, Any]] = {}
+        offset = 0
+        while True:
+            page = self._col.get(where=where_, include=["metadatas"], limit=self.max_batch, offset=offset)
+            out.update({i: dict(m or {}) for i, m in zip(page["ids"], page["metadatas"])})
+            if len(page["ids"]) < self.max_batch:
+                return out
+            offset += len(page["ids"])
+
+    @_server_call
+    def metadata_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """id -> metadata of these records (missing ids left out)."""
+        got = self._col.get(ids=list(ids), include=["metadatas"])
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"])}
+
+    @_server_call
+    def texts(self, ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
+        """id -> (metadata, text) of these records (missing ids left out), a few at a time (texts are large)."""
+        out: dict[str, tuple[dict[str, Any], str]] = {}
+        for i in range(0, len(ids), 16):
+            got = self._col.get(ids=list(ids[i : i + 16]), include=["metadatas", "documents"])
+            out.update({k: (dict(m or {}), d or "") for k, m, d in zip(got["ids"], got["metadatas"], got["documents"])})
+        return out
+
+    @_server_call
+    def drop(self) -> None:
+        from chromadb.errors import NotFoundError
+
+        try:
+            self._client.delete_collection(self.name)
+        except NotFoundError:
+            pass
+        self._col = self._open()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def collection_exists(settings: Settings, name: str) -> bool:
+    """Whether the server holds a collection of this name (without creating it)."""
+    from chromadb.errors import NotFoundError
+
+    client = _client(settings)
+    try:
+        client.get_collection(name, embedding_function=None)
+        return True
+    except NotFoundError:
+        return False
+    finally:
+        client.close()

@@ -10,6 +10,10 @@ new version, and the next ingest finishes or undoes the rest.
   5. BM25 saved         atomically, with a fingerprint of the visible chunks; readers rebuild a stale one
 
 The next ingest (under the lock) first rolls back pending versions and deletes retired chunks.
+With settings.shared_ingest (several machines, one Chroma server: index/shared.py), a document version is
+claimed before it is written, step 3 is preceded by the commit point across machines (one upsert of the
+document's record in the shared registry), and the store's leftovers (old versions, a dead writer's chunks)
+are deleted only by the end-of-run sweep, which asks the registry and the live claims what is still needed.
 With settings.ingest_workers > 1, files are read, chunked and embedded in worker processes (index/parallel.py)
 but still written only here, one at a time, by the same steps.
 """
@@ -41,14 +45,17 @@ from index.lexical import (
 )
 from index.locking import clear_owner, lock_path, wait_for_owner, write_owner
 from index.manifest import Manifest
+from index.shared import SharedIngest
 from index.store import CollectionMissing, VectorStore, drop_store, make_store
 from ingest.chunking import StructureChunker, embed_text
 from ingest.formats.limits import FormatLimits
 from ingest.pipeline import Prepared, Preparer, SourceFile, discover
-from planbot.errors import IndexBusy, UnreadableDocument
+from planbot.errors import ConfigError, IndexBusy, UnreadableDocument
 from planbot.settings import Settings
 
 LOCK_GRACE_S = 0.5
+LEASE_LOST = ("its claim expired while it was being written and another worker took it over; raise "
+              "PLANBOT_CLAIM_LEASE_S")
 NO_PASSAGES = ("no passages to index: after cleaning the text holds only headings (or nothing under them); "
                "add the text that belongs under the headings")
 
@@ -61,6 +68,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # shared ingest: another machine has it
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
@@ -73,12 +81,15 @@ class IngestReport:
         parts = [f"{len(self.new)} new", f"{len(self.updated)} updated", f"{len(self.unchanged)} unchanged"]
         if self.removed:
             parts.append(f"{len(self.removed)} removed")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
         parts.append(f"{len(self.failed)} failed")
         return ", ".join(parts) + f" ({self.chunks_embedded} chunks embedded in {self.seconds:.1f}s)"
 
     def as_dict(self) -> dict:
         return {
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged, "removed": self.removed,
+            "skipped": [{"source": s, "reason": r} for s, r in self.skipped],
             "failed": [{"source": s, "reason": r} for s, r in self.failed],
             "warnings": [{"source": s, "warning": w} for s, w in self.warnings],
             "chunks_embedded": self.chunks_embedded, "chunks_reused": self.chunks_reused,
@@ -211,6 +222,7 @@ class Indexer:
         self.preparer = make_preparer(settings, embedder, version_salt)
         settings.home.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(lock_path(settings)))
+        self.shared: SharedIngest | None = None  # opened under the lock by each shared ingest
 
     @property
     def store(self) -> VectorStore:
@@ -246,7 +258,13 @@ class Indexer:
         if self._store is not None and not self._shared_store:
             self._store.close()
             self._store = None
+        self._close_shared()
         self.manifest.close()
+
+    def _close_shared(self) -> None:
+        if self.shared is not None:
+            self.shared.close()
+            self.shared = None
 
     @contextmanager
     def locked(self, wait: float = 600, on_wait: Callable[[int | None], None] | None = None) -> Iterator[None]:
@@ -296,18 +314,39 @@ class Indexer:
         apart from the corpus's ids) instead of relative to the folder given, or a file's own folder.
         """
         scope = [Path(p).resolve() for p in prune_within] if prune_within is not None else None
+        if prune and self.settings.shared_ingest:
+            raise ConfigError(
+                "--prune is refused with PLANBOT_SHARED_INGEST: a file gone from this machine may still be "
+                "another machine's to ingest. Remove documents from a shared collection by rebuilding it "
+                "(planbot ingest --rebuild, on one machine, then ingest again everywhere)")
         with self.locked(wait, on_wait):
             self._reopen_store()
-            if rebuild:
-                self._rebuild()
-            return self._ingest(list(paths), prune=prune, scope=scope, progress=progress, on_file=on_file,
-                                ids_from=ids_from)
+            try:
+                if self.settings.shared_ingest:
+                    self._open_shared(rebuild)
+                if rebuild:
+                    self._rebuild()
+                return self._ingest(list(paths), prune=prune, scope=scope, progress=progress, on_file=on_file,
+                                    ids_from=ids_from)
+            finally:
+                self._close_shared()
+
+    def _open_shared(self, rebuild: bool) -> None:
+        """Join the shared registry (index/shared.py); refuse a collection written without it."""
+        self.shared = SharedIngest(self.settings)
+        if self.shared.fresh and not rebuild and self.store.count() > 0:
+            raise ConfigError(
+                f"collection {self.settings.collection!r} on {self.settings.chroma_url} holds chunks ingested "
+                "without PLANBOT_SHARED_INGEST, which no machine's shared registry names: ingest it again with "
+                "--rebuild (which drops it for every machine), or name a new --collection")
 
     def _ingest(self, paths: list[Path], *, prune: bool, scope: list[Path] | None, progress: bool,
                 on_file, ids_from: Path | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         self._recover()
+        if self.shared is not None:
+            self.shared.sync(self.manifest)  # other machines' commits are unchanged here, not ingested again
         sources, missing = discover(paths)
         if ids_from is not None:
             root = Path(ids_from).resolve()
@@ -331,15 +370,21 @@ class Indexer:
         if prune:
             self._prune(report, scope)
         self._forget_stale_failures(paths, sources)
-        self._sweep_orphans()
+        self._sweep_orphans()  # shared: syncs first, so what other machines committed meanwhile is here
         failpoint("before_lexical")
         load_lexical(self.settings, self.store, self.manifest)
         report.seconds = time.perf_counter() - started
         return report
 
     def _recover(self) -> None:
-        """Finish what an interrupted ingest left: roll back pending versions, delete retired chunks."""
+        """Finish what an interrupted ingest left: roll back pending versions, delete retired chunks.
+
+        Shared: the store's copies are left to the sweep (another machine may have committed the same
+        version, whose chunk ids are the same)."""
         self.manifest.rollback_pending()
+        if self.shared is not None:
+            self.manifest.clear_retired(self.manifest.retired_chunk_ids())
+            return
         self._purge_retired()
 
     def _purge_retired(self) -> None:
@@ -379,6 +424,11 @@ class Indexer:
             report.unchanged.append(source.doc_id)
             self.manifest.clear_failure(source.doc_id)
             return None, "unchanged"
+        if self.shared is not None:
+            won, why = self.shared.claim(source.doc_id, version)
+            if not won:
+                report.skipped.append((source.doc_id, why))
+                return None, "skipped"
         return version, ""
 
     def _ingest_in_workers(self, sources: list[SourceFile], committed: dict[str, str], report: IngestReport,
@@ -406,9 +456,13 @@ class Indexer:
                 vectors: dict[str, list[float]] | None = None) -> str:
         """Write a prepared file (or record why it could not be prepared); its status for the report."""
         if isinstance(prepared, str):
+            if self.shared is not None:
+                self.shared.release(source.doc_id)
             return self._failed(source, prepared, report)
         report.warnings.extend((source.doc_id, w) for w in prepared.warnings)
-        self._write(prepared, report, vectors or {})
+        if not self._write(prepared, report, vectors or {}):
+            report.skipped.append((source.doc_id, LEASE_LOST))
+            return "skipped"
         if source.doc_id in committed:
             report.updated.append(source.doc_id)
             return "updated"
@@ -420,8 +474,9 @@ class Indexer:
         self.manifest.record_failure(source.doc_id, reason, str(source.path))
         return "failed"
 
-    def _write(self, prepared: Prepared, report: IngestReport, embedded: dict[str, list[float]]) -> None:
+    def _write(self, prepared: Prepared, report: IngestReport, embedded: dict[str, list[float]]) -> bool:
         """Pending row, new chunks in, commit, old chunks out: readers see the old or the new version.
+        False (nothing committed) when a shared ingest's claim was lost meanwhile.
 
         Chunks whose content the old version already had keep their embedding (copied from the old
         row, not recomputed) but get a new, version-scoped row: the old rows stay exactly as they were.
@@ -451,13 +506,22 @@ class Indexer:
         report.chunks_reused += reused
         failpoint("after_upsert")
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
+        if self.shared is not None:
+            if not self.shared.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan):
+                self.manifest.rollback_pending()
+                self.manifest.clear_retired(self.manifest.retired_chunk_ids())
+                return False
+            failpoint("after_shared_commit")
         retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan,
                                        words=(WORDS_VERSION, document_words(prepared.document.text, meta)))
         failpoint("after_commit")
-        if retired:
+        if retired and self.shared is not None:
+            self.manifest.clear_retired(retired)  # the sweep deletes them once no record or live claim needs them
+        elif retired:
             self.store.delete(retired)
             failpoint("after_delete")
             self.manifest.clear_retired(retired)
+        return True
 
     def _embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored embeddings by chunk id (ids missing from the store are left out)."""
@@ -477,7 +541,13 @@ class Indexer:
                 report.removed.append(doc.doc_id)
 
     def _sweep_orphans(self) -> None:
-        """Delete chunks no document version refers to (left by an interrupted ingest)."""
+        """Delete chunks no document version refers to (left by an interrupted ingest); shared, those no
+        committed record names and no live claim is writing, on any machine."""
+        if self.shared is not None:
+            leftovers = self.shared.orphans(self.store.all_ids(), self.manifest)
+            if leftovers:
+                self.store.delete(leftovers)
+            return
         known = self.manifest.known_chunk_ids()
         orphans = [i for i in self.store.all_ids() if i not in known]
         if orphans:
@@ -486,12 +556,19 @@ class Indexer:
     def rebuild(self, wait: float = 600) -> None:
         """Forget the collection entirely (vectors, manifest, BM25) so the next ingest starts clean."""
         with self.locked(wait):
-            self._rebuild()
+            try:
+                if self.settings.shared_ingest:  # the shared registry goes too, or it would bring the documents back
+                    self._open_shared(rebuild=True)
+                self._rebuild()
+            finally:
+                self._close_shared()
 
     def _rebuild(self) -> None:
         # Manifest first: a kill after it leaves only retired rows in the store, never visible chunks
         # whose vectors are gone.
         self.manifest.drop_collection()
+        if self.shared is not None:
+            self.shared.drop()  # every machine's manifest follows at its next sync
         remove_lexical(self.settings)
         self._reopen_store()
         drop_store(self.settings)

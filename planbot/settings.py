@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); unset uses an embedded store under home."
     )
+    shared_ingest: bool = Field(
+        False,
+        description="Several `planbot ingest` machines (each its own PLANBOT_HOME) share the collection on the "
+        "Chroma server at PLANBOT_CHROMA_URL: each document version is claimed and committed by exactly one, and "
+        "every machine's manifest follows the shared registry (index/shared.py). Set it on every machine, the chat "
+        "machines too; --prune is refused in this mode.",
+    )
+    claim_lease_s: float = Field(
+        300.0, ge=1, description="With PLANBOT_SHARED_INGEST, seconds a claim on a document lasts unless its "
+        "holder renews it (every third of it, while working); a dead machine's documents are taken over after it.",
+    )
+    shared_sync_s: float = Field(
+        10.0, ge=0, description="With PLANBOT_SHARED_INGEST, at most how often (seconds) the chat service asks the "
+        "shared registry for documents other machines committed.",
+    )
     lexical: Literal["builtin", "bm25s"] = Field(
         "bm25s",
         description="BM25 backend: 'bm25s' (the bm25s library, saved as .npy files and memory-mapped) or "
