@@ -391,12 +391,13 @@ class Planbot:
     def _enactment_answer(self, read: Question, act: str, doc_ids: list[str], started: float) -> Answer | None:
         """The date a named regulation was enacted or promulgated (and its signer), from its closing formula,
         cited; None when the documents have no such formula (search answers then)."""
-        found, hits = [], []
+        found, hits, cited = [], [], set()
         for doc_id in doc_ids:
             record = self.manifest.get(doc_id)
             for e in enactments(doc_id, record.text) if record else []:
                 chunk = self._chunk_at(doc_id, e.start) if e.act == act else None
-                if chunk is not None and chunk.id not in {h.node.node_id for h in hits}:
+                if chunk is not None and chunk.id not in cited:
+                    cited.add(chunk.id)
                     found.append(e)
                     hits.append(NodeWithScore(node=to_node(chunk), score=1.0))
         if not found:

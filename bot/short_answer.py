@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
 
+from bot.plan import Subject
 from bot.question import Question
 from bot.table_answer import cell_asked, row_text
 from index.lexical import analyze, words
@@ -32,9 +32,7 @@ NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:(?:bin|binti|van|de|da|al)\s+)?[A
 _PATTERNS = {"how_much": FIGURE, "when": DATE, "who": NAME, "where": NAME}
 
 
-_MARKER_END = re.compile(r"[.)](?:\s|;|$)")
-
-
+_MARKER_END = re.compile(r"[.)](?:\s|;|$)")  # what closes a list or row number: "4. ", "(5) ", "6.;"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -58,21 +56,13 @@ def candidates(kind: str, text: str) -> list[re.Match[str]]:
             and (kind != "how_much" or not (numbering(text, m) or _YEAR.fullmatch(m.group(0))))]
 
 
-class Subject(Protocol):
-    """What a figure question is about (bot.plan.Subject)."""
-
-    def named_by(self, text: str) -> bool: ...
-
-    def share(self, text: str) -> float: ...
-
-
 def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]] = (),
                  subject: Subject | None = None, contexts: Sequence[str] = ()) -> tuple[int, str] | None:
     """(index of the piece, the fact) for a factoid question, or None when no piece holds one.
 
     cells: each piece's table cells ((column label, value) pairs; empty for a sentence). A figure asked of a
     table row is the value in the column the question names, with the row's unit and the column's label.
-    subject: what the question is about; contexts: what stands around each piece (a row's table caption, a
+    subject: what the question is about (bot.plan.Subject); contexts: what stands around each piece (a row's table caption, a
     sentence's document and section). The pieces are read in order (best first), but those about the subject
     first: rows that name it themselves and sentences that do in their context; then rows that name it only
     with their caption (the rows of the table the caption names, those holding most of the subject first);
@@ -83,7 +73,7 @@ def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequ
     if subject is not None:
         around = [contexts[i] if i < len(contexts) else "" for i in order]
         row = [tuple(cells[i]) if i < len(cells) else () for i in order]
-        named = [subject.named_by(f"{row_text(row[i])}" if row[i] else f"{pieces[i]} {around[i]}") for i in order]
+        named = [subject.named_by(row_text(row[i]) if row[i] else f"{pieces[i]} {around[i]}") for i in order]
         captioned = [i for i in order if row[i] and not named[i] and subject.named_by(f"{row_text(row[i])} {around[i]}")]
         order = ([i for i in order if named[i]] + sorted(captioned, key=lambda i: -subject.share(row_text(row[i])))
                  + [i for i in order if not row[i] and not named[i]])

@@ -343,12 +343,6 @@ class ChromaRecords:
         self._col.update(ids=[id], metadatas=[_clean_metadata(metadata)])
 
     @_server_call
-    def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        for i in range(0, len(ids), self.max_batch):
-            self._col.delete(ids=ids[i : i + self.max_batch])
-
-    @_server_call
     def metadata(self, equal: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
         """id -> metadata of every record (or of those whose metadata has all of `equal`'s values), paged."""
         conds = [{k: v} for k, v in (equal or {}).items()]
