@@ -366,7 +366,8 @@ def table_subject(question: str, language: str, region: str | None, weight: Call
 def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[PlanRow], region: str | None,
                      docs: frozenset[str] | None, kinds: tuple[str, ...] = ("indicator",),
                      weight: Callable[[str], float] = lambda t: 1.0,
-                     holds: Callable[[PlanRow], bool] | None = None) -> PlanRow | None:
+                     holds: Callable[[PlanRow], bool] | None = None,
+                     known: Callable[[str], bool] | None = None) -> PlanRow | None:
     """The item read from a table row (an indicator, a program, a goal) that the question names: see
     MIN_NAME_SHARE (of the name's terms, each counted by `weight`: the corpus IDF, so "Urusan Pemerintahan
     Bidang" weighs less than "Statistik") and MIN_QUESTION_SHARE; None when no item, or items of different
@@ -374,10 +375,12 @@ def table_item_asked(question: str, language: str, q: QueryTerms, rows: list[Pla
     English questions are read through the glossary's phrases too ("life expectancy" -> "usia harapan hidup").
     A name's word may differ from the question's by one OCR slip ("Akeses" for "Akses"); the asked region's
     own words are neither part of a name ("Jumlah Wisatawan Kota Sukamaju") nor of the topic.
-    holds: only rows for which it is true (those holding the cell asked, such as a target for the year asked)."""
+    holds: only rows for which it is true (those holding the cell asked, such as a target for the year asked).
+    known: whether the corpus has a term; a topic word it has in no form ("supposed", "meant") can be in no
+    name, and does not count against one."""
     terms = set(q.terms) | (set(analyze(" ".join(translate_terms(question)))) if language == "en" else set())
     place_terms = frozenset(analyze(region)) if region else frozenset()
-    topic = table_topic(question, language, region)
+    topic = [unit for unit in table_topic(question, language, region) if known is None or any(map(known, unit))]
     match = _QuestionMatch(terms, topic)
     best: list[PlanRow] = []
     best_key: tuple = (0.0, 0.0, 0)

@@ -428,7 +428,8 @@ class Planbot:
         what = cell_asked(read)
         holds = (lambda r: holds_cell(r, what, read.years, self.plan_rows)) if what else None
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
-                               kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf, holds=holds)
+                               kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf, holds=holds,
+                               known=lambda t: self.lexical.idf(t) < self.lexical.max_idf)
         return [row] if row else []
 
     def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,

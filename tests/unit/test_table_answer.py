@@ -18,13 +18,15 @@ def _row(text, fields, kind="indicator", period="2025-2029", doc_id="rpjmd.md"):
                    period=period)
 
 
-def _asked(question: str, rows: list[PlanRow], region: str | None = None) -> PlanRow | None:
+def _asked(question: str, rows: list[PlanRow], region: str | None = None, known=None,
+           weight=lambda t: 1.0) -> PlanRow | None:
     read = read_question(question)
     q = without_region_words(query_terms(read.text, read.language), region)
     what = cell_asked(read)
     return table_item_asked(read.text, read.language, q, rows, region, None,
                             kinds=("indicator", "program", "goal", "affair"),
-                            holds=(lambda r: holds_cell(r, what, read.years, rows)) if what else None)
+                            holds=(lambda r: holds_cell(r, what, read.years, rows)) if what else None, known=known,
+                            weight=weight)
 
 
 def test_one_slip_is_a_letter_added_dropped_or_changed_in_a_longer_word():
@@ -55,6 +57,17 @@ def test_an_affair_is_found_by_its_usual_name_and_its_one_year_budget_read():
     row = _asked("Berapa pagu indikatif untuk urusan perpustakaan pada tahun 2025?", rows)
     assert row is rows[2]
     assert cell_of(row, "budget", (2025,)).value == "183,490,768,363"
+
+
+def test_words_the_corpus_does_not_have_do_not_count_against_a_row():
+    """An English question's own verbs ("supposed", "visited") can be in no Indonesian row name: with the
+    corpus's vocabulary they leave the question's share, and the row its words name is found."""
+    rows = [_row("Jumlah pengunjung museum di Jakarta", {"baseline": "1.300.000", "unit": "Orang"}),
+            _row("Jumlah museum yang direvitalisasi", {"baseline": "12"})]
+    question = "How many people really visited Jakarta's museums at the start of the plan, supposedly?"
+    idf = {"unjung": 6.0, "kunjung": 5.0, "museum": 6.0, "jumlah": 0.5, "revitalisasi": 5.0, "awal": 2.0}
+    assert _asked(question, rows, DKI, weight=lambda t: idf.get(t, 9.0)) is None
+    assert _asked(question, rows, DKI, known=idf.__contains__, weight=lambda t: idf.get(t, 9.0)) is rows[0]
 
 
 def test_a_five_year_plans_budget_is_not_a_years_budget():
