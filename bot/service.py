@@ -417,8 +417,11 @@ class Planbot:
         """What a figure question is about, weighted by the corpus IDF (bot.plan.table_subject)."""
         if read.kind != "how_much":
             return None
-        known = self.lexical.max_idf
-        return table_subject(read.text, read.language, region, self.lexical.idf, lambda t: self.lexical.idf(t) < known)
+        return table_subject(read.text, read.language, region, self.lexical.idf, self._known)
+
+    def _known(self, term: str) -> bool:
+        """Whether the corpus has the term (BM25 gives a term it lacks the largest IDF)."""
+        return self.lexical.idf(term) < self.lexical.max_idf
 
     def _table_rows_asked(self, read: Question, q, region: str | None, named: frozenset[str] | None) -> list[PlanRow]:
         """The table row a question asks a cell of ("Berapa target <indicator> 2027?", "the budget of <program>"):
@@ -429,7 +432,7 @@ class Planbot:
         holds = (lambda r: holds_cell(r, what, read.years, self.plan_rows)) if what else None
         row = table_item_asked(read.text, read.language, q, self.plan_rows, region, named,
                                kinds=("indicator", "program", "goal", "affair"), weight=self.lexical.idf, holds=holds,
-                               known=lambda t: self.lexical.idf(t) < self.lexical.max_idf)
+                               known=self._known)
         return [row] if row else []
 
     def compare(self, theme: str, *, regions: list[str] | None = None, doc_ids: list[str] | None = None,

@@ -508,8 +508,7 @@ class Indexer:
         plan = [(i.kind, i.number, i.parent, i.text, i.start, i.end, i.fields) for i in prepared.plan]
         if self.shared is not None:
             if not self.shared.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan):
-                self.manifest.rollback_pending()
-                self.manifest.clear_retired(self.manifest.retired_chunk_ids())
+                self._recover()  # the claim was lost: this version is undone here as an interrupted one
                 return False
             failpoint("after_shared_commit")
         retired = self.manifest.commit(doc_id, path, prepared.version, ids, meta, prepared.document.text, plan,
