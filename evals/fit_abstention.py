@@ -27,6 +27,7 @@ from bot.decide import FEATURES, MODEL_PATH
 ANSWERABLE_REFUSED_BUDGET = 0.05
 L2 = 1.0
 FOLDS = 5
+BUDGETS = (0.03, 0.05, 0.1, 0.2)
 CURVE = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
@@ -118,6 +119,29 @@ def cross_validated(x: np.ndarray, y: np.ndarray, w: np.ndarray, folds: int = FO
     return out
 
 
+def best_at_budgets(p: np.ndarray, y: np.ndarray, budgets: tuple[float, ...] = BUDGETS) -> dict[float, float]:
+    """Per budget: the share of unanswerable questions refused at the highest threshold that refuses at most
+    that share of the answerable ones."""
+    out = {}
+    for b in budgets:
+        ok = [t for t in np.unique(p) if (p[y == 1] < t).mean() <= b]
+        t = max(ok) if ok else 0.0
+        out[b] = float((p[y == 0] < t).mean())
+    return out
+
+
+def _print_ceiling(name: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+    """A model fitted on one set alone: what it refuses of the set's unanswerable questions per budget."""
+    coef, bias, means, scales = fit(x, y, w)
+    curves = {"in-sample": probabilities(x, coef, bias, means, scales),
+              f"{FOLDS}-fold cross-validated": cross_validated(x, y, w)}
+    print(f"\na model fitted on {name} alone ({int(y.sum())} answerable, {int((1 - y).sum())} unanswerable); "
+          "unanswerable refused when at most this share of answerable questions is refused:")
+    print("budget  " + "  ".join(f"{c:>26}" for c in curves))
+    for b in BUDGETS:
+        print(f"{b:>6.2f}  " + "  ".join(f"{best_at_budgets(p, y, (b,))[b]:>26.3f}" for p in curves.values()))
+
+
 def _print_curve(title: str, p: np.ndarray, y: np.ndarray, sets: list[str], chosen: float) -> None:
     print(f"\n{title}: refused share per set (answerable / unanswerable) by threshold")
     names = list(dict.fromkeys(sets))
@@ -134,10 +158,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("signals", nargs="+", type=Path, help="suite JSON outputs run with PLANBOT_ABSTENTION=off")
     ap.add_argument("--budget", type=float, default=ANSWERABLE_REFUSED_BUDGET)
     ap.add_argument("--write", action="store_true", help=f"write the model to {MODEL_PATH}")
+    ap.add_argument("--only", metavar="SET", help="fit on this set alone and print its ceiling (writes nothing)")
     args = ap.parse_args(argv)
     rows = load_rows(args.signals)
     if not rows:
         raise SystemExit("no records with signals: run the suite with PLANBOT_ABSTENTION=off and --output first")
+    if args.only:
+        rows = [r for r in rows if r["set"] == args.only]
+        if not rows or all(r["answerable"] for r in rows):
+            raise SystemExit(f"--only {args.only}: no unanswerable questions of that set in the signals given")
+        x, y, w, _ = matrix(rows)
+        _print_ceiling(args.only, x, y, w)
+        return 0
     x, y, w, sets = matrix(rows)
     coef, bias, means, scales = fit(x, y, w)
     p = probabilities(x, coef, bias, means, scales)

@@ -7,7 +7,7 @@ import numpy as np
 from bot.decide import FEATURES, Decider, Signals, kind_present, measure, question_names
 from bot.question import read_question
 from bot.terms import query_terms
-from evals.fit_abstention import fit, main, operating_point, probabilities
+from evals.fit_abstention import best_at_budgets, fit, main, operating_point, probabilities
 
 PASSAGE = (
     "Perda ini mulai berlaku pada tanggal 12 Maret 2025. Surplus anggaran tahun 2024 sebesar "
@@ -93,19 +93,41 @@ def test_fit_separates_classes_and_meets_the_budget():
     assert (p[y == 0] < t).mean() > 0.5
 
 
-def test_fit_script_writes_nothing_without_write(tmp_path, capsys):
+def _toy_signals(tmp_path, separated: bool) -> str:
     rng = np.random.default_rng(2)
     records = []
     for i in range(60):
         answerable = i % 2 == 0
         sig = {f: float(rng.random()) for f in FEATURES}
-        sig["lex_top3"] = 0.8 + 0.2 * rng.random() if answerable else 0.3 * rng.random()
+        if separated:
+            sig["lex_top3"] = 0.8 + 0.2 * rng.random() if answerable else 0.3 * rng.random()
         records.append({"answerable": answerable, "signals": sig})
     out = tmp_path / "signals.json"
     out.write_text(json.dumps({"sets": [{"name": "toy", "records": records}]}))
-    assert main([str(out)]) == 0
+    return str(out)
+
+
+def test_fit_script_writes_nothing_without_write(tmp_path, capsys):
+    assert main([_toy_signals(tmp_path, separated=True)]) == 0
     printed = capsys.readouterr().out
     assert "operating point" in printed and "cross-validated" in printed
+
+
+def test_best_at_budgets_reads_the_unanswerable_refused_within_each_budget():
+    y = np.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0])
+    p = np.array([0.1, 0.5, 0.6, 0.7, 0.8, 0.8, 0.9, 0.9, 0.9, 0.9, 0.05, 0.2, 0.55, 0.95])
+    # no answerable refused: only below 0.1 (one of four unanswerable); one in ten: below 0.5 (two of four)
+    assert best_at_budgets(p, y, (0.0, 0.1, 0.2)) == {0.0: 0.25, 0.1: 0.5, 0.2: 0.75}
+
+
+def test_fit_script_prints_one_sets_ceiling(tmp_path, capsys):
+    """--only SET: a model fitted on that set alone, per budget, separated classes reach far; noise does not."""
+    assert main([_toy_signals(tmp_path, separated=True), "--only", "toy"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("0.10")]
+    assert float(rows[0][1]) > 0.9
+    assert main([_toy_signals(tmp_path, separated=False), "--only", "toy"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("0.10")]
+    assert float(rows[0][2]) < 0.6
 
 
 def test_missing_weight_is_the_rarest_term_left_out():
