@@ -32,14 +32,15 @@ CURVE = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def load_rows(paths: list[Path]) -> list[dict]:
-    """Per-question {set, answerable, signals} of the default pipeline, from suite JSON outputs."""
+    """Per-question {set, id, answerable, signals} of the default pipeline, from suite JSON outputs."""
     rows = []
     for path in paths:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         for entry in data.get("sets", []):
             for r in entry.get("records", []):
                 if r.get("retriever", "planbot") == "planbot" and r.get("signals") and r.get("answerable") is not None:
-                    rows.append({"set": entry["name"], "answerable": bool(r["answerable"]), "signals": r["signals"]})
+                    rows.append({"set": entry["name"], "id": r.get("id"), "answerable": bool(r["answerable"]),
+                                 "signals": r["signals"]})
     return rows
 
 
