@@ -20,6 +20,7 @@ COLLECTION = "eval"
 MARKER = "eval-cache.json"
 # The code that decides what a file becomes in the index: reading, cleaning, metadata, chunking, BM25 terms.
 CODE_PATHS = ("ingest", "index/lexical.py", "planbot/language.py")
+KEEP_BUILDS = 3  # finished builds kept per corpus: the ones used last (a checkout of older code may want one)
 
 
 def corpus_digests(paths: Iterable[Path]) -> list[tuple[str, str]]:
@@ -58,17 +59,33 @@ def cache_key(digests: Iterable[tuple[str, str]], settings: Mapping[str, object]
     return h.hexdigest()
 
 
-def _latest_build(cache_root: Path, label: str, home: Path, files: list[str]) -> Path | None:
-    """The most recently finished cached index of the same files (under another key), if any."""
+def _finished_builds(cache_root: Path, label: str, files: list[str]) -> list[Path]:
+    """The finished cached indexes of the same files (any key), the one finished or used last first."""
     builds = []
     for marker in cache_root.glob(f"{label}-*/{MARKER}"):
         try:
             same = json.loads(marker.read_text(encoding="utf-8")).get("files") == files
+            finished = marker.stat().st_mtime
         except (OSError, ValueError):
-            same = False
-        if same and marker.parent != home:
-            builds.append(marker)
-    return max(builds, key=lambda m: m.stat().st_mtime).parent if builds else None
+            continue
+        if same:
+            builds.append((finished, marker.parent))
+    return [home for _, home in sorted(builds, reverse=True)]
+
+
+def _latest_build(cache_root: Path, label: str, home: Path, files: list[str]) -> Path | None:
+    """The most recently finished cached index of the same files (under another key), if any."""
+    return next((b for b in _finished_builds(cache_root, label, files) if b != home), None)
+
+
+def _prune_builds(cache_root: Path, label: str, files: list[str], keep: int = KEEP_BUILDS) -> list[Path]:
+    """Remove the finished builds of the same files beyond the `keep` used last (each is a whole index: a
+    corpus like DKI's takes about 130 MB per build of new ingest code); unfinished ones, which a run may still
+    be writing, stay. Returns the folders removed."""
+    old = _finished_builds(cache_root, label, files)[keep:]
+    for home in old:
+        shutil.rmtree(home, ignore_errors=True)
+    return old
 
 
 @dataclass
@@ -98,6 +115,7 @@ def cached_index(label: str, paths: list[Path], base: Settings, embedder, cache_
     home = Path(cache_root) / f"{label}-{key[:16]}"
     marker = home / MARKER
     if marker.is_file():
+        marker.touch()  # used now: pruning keeps the builds used last
         return CachedIndex(home, key, True)
     started = time.perf_counter()
     seed = _latest_build(Path(cache_root), label, home, files)
@@ -112,4 +130,5 @@ def cached_index(label: str, paths: list[Path], base: Settings, embedder, cache_
     out = CachedIndex(home, key, False, report.as_dict(), seconds)
     marker.write_text(json.dumps({**out.as_dict(), "files": files, "finished": time.time()}, indent=1),
                       encoding="utf-8")
+    _prune_builds(Path(cache_root), label, files)
     return out

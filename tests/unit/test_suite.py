@@ -188,6 +188,29 @@ def test_a_new_build_starts_from_the_latest_finished_one(tmp_path):
     assert _latest_build(tmp_path, "tydiqa", tmp_path / "x", files) is None
 
 
+def test_only_the_newest_finished_builds_of_a_corpus_are_kept(tmp_path):
+    """Each ingest-code change makes a new build of every corpus; older ones beyond KEEP_BUILDS go, while
+    other corpora's builds and unfinished folders (a run may still be writing one) stay."""
+    import json
+    import os
+
+    from evals.cache import KEEP_BUILDS, MARKER, _prune_builds
+
+    files = ["a.md"]
+    names = [f"dki-{i:03d}" for i in range(KEEP_BUILDS + 2)]
+    for i, name in enumerate([*names, "seeds-000"]):
+        d = tmp_path / name
+        d.mkdir()
+        (d / MARKER).write_text(json.dumps({"files": files}))
+        os.utime(d / MARKER, (1000 + i, 1000 + i))
+    (tmp_path / "dki-unfinished").mkdir()
+    removed = _prune_builds(tmp_path, "dki", files)
+    assert sorted(p.name for p in removed) == names[:2]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([*names[2:], "seeds-000", "dki-unfinished"])
+    assert _prune_builds(tmp_path, "dki", files) == []
+
+
 
 def test_fused_figures_follow_the_lexical_weight():
     """The offline fusion used to fit the weights ranks exactly as the retriever's weighted RRF."""
