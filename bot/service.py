@@ -278,10 +278,11 @@ class Planbot:
             enacted = self._enactment_answer(read, act, sorted(named or {doc_id}), started)
             if enacted is not None:
                 return enacted
-        plan_rows = plan_rows_for(question, q, self.plan_rows, asked_region) if not doc_id else []
+        # the plan the question names answers, never another plan that quotes it (an RKPD lists the RPJPD's
+        # missions): where the named plan has no such item, its passages answer
+        own_rows = [r for r in self.plan_rows if r.doc_id in named] if named else self.plan_rows
+        plan_rows = plan_rows_for(question, q, own_rows, asked_region) if not doc_id else []
         gap = missing_number(question, self.plan_rows, asked_region, named) if not doc_id else None
-        if named:  # the plan the question names answers before another plan that quotes it
-            plan_rows = [r for r in plan_rows if r.doc_id in named] or plan_rows
         if gap:  # a false premise ("misi keenam" of a five-mission plan): say what the plan has
             asked, has = gap
             note = (f"Rencana yang ditanyakan memuat {has} misi; tidak ada misi ke-{asked}." if language == "id"

@@ -144,3 +144,57 @@ def test_the_goals_a_mission_is_served_by_are_listed_from_the_table_that_files_t
     listed = answer.answer.split("\n\n", 1)[0]
     assert "Tujuan/sasaran (bagian dari Misi 1)" in listed, answer.answer
     assert "Meningkatnya Kualitas Kesehatan Masyarakat" in listed and "Meningkatnya Akses Air Minum" in listed
+
+
+QUOTING_PLANS = {
+    # the work plan quotes another plan's missions first in the folder; the long-term plan has its own
+    "a_rkpd_2025.md": """# RENCANA KERJA PEMERINTAH DAERAH KOTA SUKAMAJU TAHUN 2025
+
+Misi pembangunan yang menjadi acuan tahun 2025 adalah sebagai berikut :
+
+1. **Misi 1** : Mewujudkan pelayanan publik yang cepat dan terbuka.
+2. **Misi 2** : Mewujudkan pasar rakyat yang ramai dan tertata.
+""",
+    "b_rpjpd_2025_2045.md": """# RENCANA PEMBANGUNAN JANGKA PANJANG DAERAH KOTA SUKAMAJU 2025-2045
+
+Misi pembangunan jangka panjang tahun 2025-2045 adalah sebagai berikut :
+
+1. **Misi 1** : Mewujudkan warga yang sehat dan cerdas.
+2. **Misi 2** : Mewujudkan sungai yang bersih dan bebas banjir.
+""",
+}
+QUOTING_CATALOG = """
+["a_rkpd_2025.md"]
+title = "RKPD Kota Sukamaju 2025"
+region = "Kota Sukamaju"
+period = "2025"
+doc_type = "RKPD"
+
+["b_rpjpd_2025_2045.md"]
+title = "RPJPD Kota Sukamaju 2025-2045"
+region = "Kota Sukamaju"
+period = "2025-2045"
+doc_type = "RPJPD"
+"""
+
+
+def test_a_numbered_mission_comes_from_the_plan_the_question_names(tmp_path, embedder):
+    """'misi kedua RPJPD' is the long-term plan's second mission, not the one the work plan lists first."""
+    from bot.service import Planbot
+    from index.indexer import Indexer
+    from planbot.settings import Settings
+
+    docs, home = tmp_path / "docs", tmp_path / "home"
+    docs.mkdir()
+    for name, text in QUOTING_PLANS.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    (docs / "catalog.toml").write_text(QUOTING_CATALOG, encoding="utf-8")
+    report = Indexer(Settings(home=home), embedder).ingest([docs], progress=False)
+    assert not report.failed, report.failed
+    bot = Planbot(Settings(home=home), embedder)
+    long_term = bot.ask("Apa misi kedua RPJPD Kota Sukamaju 2025-2045?")
+    assert "sungai yang bersih dan bebas banjir" in long_term.answer
+    assert "pasar rakyat" not in long_term.answer
+    assert long_term.plan_items[0]["doc_id"] == "b_rpjpd_2025_2045.md"
+    work_plan = bot.ask("Apa misi kedua RKPD Kota Sukamaju 2025?")
+    assert "pasar rakyat yang ramai dan tertata" in work_plan.answer
