@@ -13,6 +13,7 @@ from bot.terms import REGION_PREFIXES, QueryTerms, has_money, has_rate, matches
 from index.lexical import analyze, stem, words
 from ingest.cleaning import strip_emphasis
 from planbot.language import (
+    COUNT_WORDS,
     DOC_TYPES,
     EN_ID,
     FIGURE_WORDS,
@@ -43,7 +44,11 @@ def fold(word: str) -> str:
 
 _ASKS_QUANTITY = re.compile(r"\b(berapa|how many|how much|how long|how far)\b", re.IGNORECASE)
 _ASKS_WHEN = re.compile(r"\b(when|kapan|kapankah|what year|tahun berapa)\b", re.IGNORECASE)
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)|^\s*berapa\s+(.*)", re.IGNORECASE)
+# A count, not an amount: "how many X", "ada/terdapat berapa X", "berapa jumlah/banyak X" ("berapa proyeksi
+# kebutuhan SMA" asks for a figure of needs, "berapa anggaran misi 3" for money)
+_ASKS_COUNT = re.compile(r"\bhow many\b|^\s*(?:ada|terdapat)\s+berapa\b|\bberapa\s+(?:kira-kira\s+)?(?:jumlah|banyak)",
+                         re.IGNORECASE)
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(.*)|^\s*(?:ada\s+|terdapat\s+)?berapa\s+(.*)", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![.)]\s)")
 _MONEY = re.compile(r"\b(anggaran|biaya|dana|rupiah|budget|cost|costs|money|funds?|spend|spent)\b", re.IGNORECASE)
 # Asked as a percentage (a rate such as "angka kematian ibu" or "fertility rate" need not be one).
@@ -178,24 +183,32 @@ def judge_answer(question: str, quoted: list[str], passages: list[str], best_sco
     return Verdict(False)
 
 
-def counted_thing(question: str) -> tuple[str, ...]:
-    """What a "how many X" / "berapa X" question counts, as analysed terms (English translated too): the
+def counted_thing(question: str, *, count_only: bool = False) -> tuple[str, ...]:
+    """What a "how many X" / "(ada) berapa X" question counts, as analysed terms (English translated too): the
     first content word after the question word ("berapa jumlah pulau" counts islands, "berapa kira-kira
-    jumlah ASN" counts ASN); none when a function word follows ("how much did ...", "how much of it ...")."""
+    jumlah ASN" counts ASN); none when a function word follows ("how much did ...", "how much of it ...").
+    count_only: only where the question asks for a count, not an amount of something ("berapa anggaran misi
+    3", "berapa proyeksi ...", "how much budget"): "how many", "ada berapa", "berapa jumlah" and the like, with
+    nothing but count and hedge words between the question word and the thing."""
     m = _COUNTED.search(question)
-    if not m:
+    if not m or (count_only and not _ASKS_COUNT.search(m.group(0))):
         return ()
     english = m.group(1) is not None
+    skipped = COUNT_WORDS | HEDGES if count_only else FIGURE_WORDS | QUESTION_WORDS | HEDGES
     thing: list[str] = []
     for word in words(m.group(1) if english else m.group(2)):
-        if word in FIGURE_WORDS or word in QUESTION_WORDS or word in HEDGES:
+        if word in skipped:
             continue  # "berapa target ...", "berapa jumlah ...", "berapa kira-kira ...", "how much indicative budget"
+        if count_only and not thing and word in FIGURE_WORDS | QUESTION_WORDS:
+            return ()  # an amount ("berapa anggaran ...") or no thing at all
         if word in STOPWORDS or word in MEASURE_WORDS or not word.isalpha():
             break
-        thing += [stem(word), *analyze(" ".join(translate_terms(word)))]
+        terms = [stem(word), *analyze(" ".join(translate_terms(word)))]
+        thing = terms if count_only else thing + terms
         if not english:
             break  # Indonesian names the thing first ("tempat tidur rumah sakit")
-    # an English compound names it last ("hospital beds"): any word of the compound will do
+    # an English compound names it last ("hospital beds"): any word of the compound will do, or for a count
+    # (a figure next to the thing) its last word, the head ("27.699 tempat tidur", not "196 rumah sakit")
     return tuple(dict.fromkeys(thing))
 
 

@@ -73,13 +73,16 @@ def best_piece_share(text: str, q: QueryTerms, weights: dict[str, float]) -> flo
 
 
 def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], *, spread: bool = False,
-           holds_fact: Callable[[str], bool] | None = None, window: int = 0) -> list[Piece]:
+           holds_fact: Sequence[Callable[[str, bool], bool]] = (),
+           window: int = 0) -> list[Piece]:
     """The pieces worth quoting, in passage order: the best ones and the lists they introduce.
 
     With `spread` (a question about several regions), every cited passage is read and each region's best
-    matching piece is quoted, so "which cities ..." is answered city by city. With `holds_fact` (a factoid
-    question: does a piece hold the asked kind of fact?), the best matching piece that holds one is quoted
-    too when the strongest pieces hold none. `window`: the n best sentences are quoted with their neighbours.
+    matching piece is quoted, so "which cities ..." is answered city by city. With `holds_fact` (for a factoid
+    question, tests of whether a piece, given its text and whether it is a table row, holds the asked kind of
+    fact, the preferred first: a figure that counts the thing asked, then any figure), the best matching piece
+    that passes a test is quoted too when the strongest pieces pass none; the first test that a chosen or a
+    matching piece passes decides. `window`: the n best sentences are quoted with their neighbours.
     """
     if not citations:
         return []
@@ -107,11 +110,14 @@ def select(citations: list[Citation], q: QueryTerms, weights: dict[str, float], 
                 if best is not None and best.score >= 0.5 * top:
                     chosen.append(best)
                     strong.append(best)
-    if holds_fact and not any(holds_fact(p.text(citations[p.citation].text)) for p in chosen):
+    for holds in holds_fact:
+        if any(holds(p.text(citations[p.citation].text), p.kind == "row") for p in chosen):
+            break
         bearing = [p for p in best_overall if p.score > 0 and p.kind != "heading"
-                   and holds_fact(p.text(citations[p.citation].text))]
+                   and holds(p.text(citations[p.citation].text), p.kind == "row")]
         if bearing:
             chosen.append(max(bearing, key=lambda p: p.score))
+            break
     if not spread:
         chosen += _window(chosen, best_overall, window)
     chosen = _with_lists(chosen, strong, best_overall, citations)

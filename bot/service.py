@@ -47,8 +47,7 @@ from bot.question import Question, read_question, refusal_text
 from bot.question_input import require_question
 from bot.records import Answer, Citation
 from bot.routing import across_regions, preferring, routed_with_unplaced, without_region_words
-from bot.short_answer import candidates as fact_spans
-from bot.short_answer import short_answer
+from bot.short_answer import fact_holders, short_answer
 from bot.table_answer import cell_answer, cell_asked, holds_cell, other_rows_note, rows_of_others, years_note
 from bot.terms import QueryTerms, query_terms, regions_named
 from index.embedders import PlanbotEmbedding, make_embedder
@@ -315,7 +314,7 @@ class Planbot:
         hits = hits[: k or self.settings.top_k]
         citations = [citation_of(i + 1, h) for i, h in enumerate(hits)]
         weights = {t: self.lexical.idf(t) for t in q.terms}
-        holds_fact = (lambda text: bool(fact_spans(read.kind, text))) if read.factoid else None
+        holds_fact = fact_holders(read)
         chosen = select(citations, q, weights, spread=spread, holds_fact=holds_fact,
                         window=self.settings.quote_window)
         top_similarity = max(retriever.dense_scores.values(), default=0.0) if mode != "lexical" else 1.0

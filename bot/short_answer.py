@@ -8,11 +8,13 @@ nearest the question's own words wins, and a span the question itself already co
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from bot.abstain import counted_thing
 from bot.plan import Subject
 from bot.question import Question
 from bot.table_answer import cell_asked, row_text
+from bot.terms import matches
 from index.lexical import analyze, words
 from ingest.framework import column_roles
 from planbot.language import MONTHS, UNIT_LABELS, UNITS
@@ -56,6 +58,41 @@ def candidates(kind: str, text: str) -> list[re.Match[str]]:
             and (kind != "how_much" or not (numbering(text, m) or _YEAR.fullmatch(m.group(0))))]
 
 
+_AFTER_FIGURE = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?([\w-]+(?:\s+[\w-]+){0,2})")  # "110 pulau", "5 (lima) misi"
+
+
+def counted_figures(text: str, thing: Sequence[str]) -> list[re.Match[str]]:
+    """The figures of a sentence that count the thing a "how many X" question asks about: a figure followed,
+    within three words, by X ("110 pulau", "5 (lima) misi pembangunan"), not by something else ("0,22%")."""
+    out = []
+    for m in candidates("how_much", text):
+        after = _AFTER_FIGURE.match(text, m.end())  # the figure's own unit may name it: "110 pulau"
+        if any(matches(t, thing) for t in analyze(f"{m.group(0)} {after.group(1) if after else ''}")):
+            out.append(m)
+    return out
+
+
+def fact_holders(question: Question) -> list[Callable[[str, bool], bool]]:
+    """Tests of whether a piece (its text, whether it is a table row) holds the fact a factoid question asks
+    for, the preferred first (none for other questions): a figure that counts the thing a "how many X"
+    question asks about (a sentence's figure next to X, a row's figures where the row names X), then any
+    span of the asked kind."""
+    if not question.factoid:
+        return []
+
+    def holds_any(text: str, row: bool) -> bool:
+        return bool(candidates(question.kind, text))
+
+    thing = counted_thing(question.text, count_only=True) if question.kind == "how_much" else ()
+
+    def counts(text: str, row: bool) -> bool:
+        if row:
+            return holds_any(text, row) and any(matches(t, thing) for t in analyze(text))
+        return bool(counted_figures(text, thing))
+
+    return [counts, holds_any] if thing else [holds_any]
+
+
 def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]] = (),
                  subject: Subject | None = None, contexts: Sequence[str] = ()) -> tuple[int, str] | None:
     """(index of the piece, the fact) for a factoid question, or None when no piece holds one.
@@ -77,7 +114,12 @@ def short_answer(question: Question, pieces: Sequence[str], cells: Sequence[Sequ
         captioned = [i for i in order if row[i] and not named[i] and subject.named_by(f"{row_text(row[i])} {around[i]}")]
         order = ([i for i in order if named[i]] + sorted(captioned, key=lambda i: -subject.share(row_text(row[i])))
                  + [i for i in order if not row[i] and not named[i]])
-    return _first_fact(question, pieces, cells, order)
+    fact = _first_fact(question, pieces, cells, order)
+    if fact is not None and not (fact[0] < len(cells) and cells[fact[0]]):
+        # a sentence's figure: one that counts what the question counts goes first ("Ada berapa pulau ...?" is
+        # not answered by the share of the economy the sentence quoted first gives); a table row's stands
+        return _counted_fact(question, pieces, cells, order) or fact
+    return fact
 
 
 def _first_fact(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]],
@@ -100,6 +142,17 @@ def _first_fact(question: Question, pieces: Sequence[str], cells: Sequence[Seque
             found.append((_distance(text, m.start(), m.end(), q_terms), m.start(), span))
         if found:
             return i, min(found)[2]
+    return None
+
+
+def _counted_fact(question: Question, pieces: Sequence[str], cells: Sequence[Sequence[tuple[str, str]]],
+                  order: Sequence[int]) -> tuple[int, str] | None:
+    """For a "how many X" question, the first sentence's figure that counts X ("110 pulau"), if any."""
+    thing = counted_thing(question.text, count_only=True) if question.kind == "how_much" else ()
+    for i in order if thing else ():
+        counted = [] if i < len(cells) and cells[i] else counted_figures(pieces[i], thing)
+        if counted:
+            return i, counted[0].group(0).strip(" .,;:")
     return None
 
 

@@ -66,6 +66,8 @@ STOPWORDS = INDONESIAN | ENGLISH
 MEASURE_WORDS = frozenset(
     "lama luas tinggi jauh panjang lebar dalam berat harga ukuran usia umur kali suhu kecepatan".split()
 )
+# Words that ask for a count of what follows them ("berapa jumlah pulau", "berapa banyak sekolah").
+COUNT_WORDS = frozenset("jumlah banyak banyaknya number".split())
 # Words that soften a figure ("berapa kira-kira jumlah ...", "about how many ..."): they name nothing.
 HEDGES = frozenset("kira sekitar kurang lebih hampir about approximately roughly around nearly almost".split())
 

@@ -57,6 +57,23 @@ def test_counted_thing(question, thing):
     assert counted_thing(question) == thing
 
 
+@pytest.mark.parametrize(
+    "question, thing",
+    [
+        ("Ada berapa pulau di Kepulauan Seribu?", ("pulau",)),
+        ("Berapa kira-kira jumlah pegawai di dinas itu?", ("pegawai",)),
+        ("How many hospital beds will the city need?", ("beds", "tempat", "tidur")),  # the compound's head
+        ("Berapa anggaran misi 3 Kota Metro?", ()),  # an amount of money, not a count of missions
+        ("Berapa proyeksi kebutuhan SMA tahun 2030?", ()),  # a figure of needs
+        ("Berapa jumlah penduduk kota itu?", ("duduk",)),
+        ("Berapa target persentase rumah tangga miskin?", ()),
+        ("How much money is budgeted for the stadium?", ()),
+    ],
+)
+def test_counted_thing_of_a_count_only(question, thing):
+    assert counted_thing(question, count_only=True) == thing
+
+
 def test_a_rate_need_not_be_a_percentage():
     passages = ["Angka kematian ibu ditargetkan turun menjadi 45 per 100.000 kelahiran hidup pada 2045."]
     verdict = judge_answer("Berapa target angka kematian ibu tahun 2045?", passages, passages, 1.0, 0.9)

@@ -30,7 +30,7 @@ def test_a_factoid_question_brings_the_sentence_that_holds_the_fact():
                "Warga menyukai pemandangan sungai.")
     question = "Kapan pembangunan jembatan Ampera dimulai?"
     kind = "when"
-    quoted = _quoted([_citation(1, passage)], question, holds_fact=lambda t: bool(candidates(kind, t)))
+    quoted = _quoted([_citation(1, passage)], question, holds_fact=[lambda t, row: bool(candidates(kind, t))])
     assert "Pembangunannya dimulai pada April 1962." in quoted
 
 

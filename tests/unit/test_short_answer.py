@@ -4,7 +4,7 @@ import pytest
 
 from bot.plan import Subject
 from bot.question import read_question
-from bot.short_answer import short_answer
+from bot.short_answer import counted_figures, fact_holders, short_answer
 from bot.web.render import answer_block
 
 
@@ -120,3 +120,24 @@ def test_a_row_named_only_by_its_tables_caption_answers_the_one_holding_most_of_
     assert short_answer(q, ["penduduk", "tempat tidur"], [people, wards], subject=beds,
                         contexts=[caption, caption]) == (1, "27.345 (2035)")
     assert short_answer(q, ["penduduk"], [people], subject=beds, contexts=["Tabel 2.21 Jumlah Penduduk"]) is None
+
+
+def test_a_count_is_the_figure_that_counts_the_thing_asked():
+    """'Ada berapa pulau ...?': the figure of islands, though a sentence quoted before it holds another figure."""
+    read = read_question("Ada berapa pulau di Kepulauan Seribu?")
+    pieces = ["Kontribusi PDRB Kepulauan Seribu sangat kecil (0,22%).",
+              "Dari 110 pulau yang terdapat di Kepulauan Seribu, 11 berpenghuni."]
+    assert short_answer(read, pieces) == (1, "110 pulau")
+    counts, any_figure = fact_holders(read)
+    assert not counts(pieces[0], False) and counts(pieces[1], False) and any_figure(pieces[0], False)
+    assert counts("Jumlah pulau berpenghuni; 2025: 11", True)  # a row that names islands counts them
+    # no sentence counts the thing: the first figure found stands
+    assert short_answer(read, pieces[:1]) == (0, "0,22%")
+    # a row's figure is read before a later sentence's count
+    row = [("Indikator", "Jumlah pulau berpenghuni"), ("2025", "11")]
+    in_2025 = read_question("Ada berapa pulau berpenghuni di Kepulauan Seribu tahun 2025?")
+    assert short_answer(in_2025, ["Jumlah pulau berpenghuni: 11", pieces[1]], [row, ()]) == (0, "11 (2025)")
+    # an amount asked of a numbered item is not a count of such items
+    amount = read_question("Berapa anggaran misi 3 Kota Metro?")
+    assert len(fact_holders(amount)) == 1
+    assert [m.group(0) for m in counted_figures("menetapkan 5 (lima) misi pembangunan", ("misi",))] == ["5"]
