@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bot.abstain import counted_thing
+from bot.abstain import counted_thing, matches_any
 from bot.plan import Subject
 from bot.question import Question
 from bot.table_answer import cell_asked, row_text
-from bot.terms import matches
 from index.lexical import analyze, words
 from ingest.framework import column_roles
 from planbot.language import MONTHS, UNIT_LABELS, UNITS
@@ -67,7 +66,7 @@ def counted_figures(text: str, thing: Sequence[str]) -> list[re.Match[str]]:
     out = []
     for m in candidates("how_much", text):
         after = _AFTER_FIGURE.match(text, m.end())  # the figure's own unit may name it: "110 pulau"
-        if any(matches(t, thing) for t in analyze(f"{m.group(0)} {after.group(1) if after else ''}")):
+        if matches_any(thing, analyze(f"{m.group(0)} {after.group(1) if after else ''}")):
             out.append(m)
     return out
 
@@ -87,7 +86,7 @@ def fact_holders(question: Question) -> list[Callable[[str, bool], bool]]:
 
     def counts(text: str, row: bool) -> bool:
         if row:
-            return holds_any(text, row) and any(matches(t, thing) for t in analyze(text))
+            return holds_any(text, row) and matches_any(thing, analyze(text))
         return bool(counted_figures(text, thing))
 
     return [counts, holds_any] if thing else [holds_any]

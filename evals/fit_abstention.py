@@ -131,16 +131,22 @@ def best_at_budgets(p: np.ndarray, y: np.ndarray, budgets: tuple[float, ...] = B
     return out
 
 
+def print_budget_table(curves: dict[str, np.ndarray], y: np.ndarray) -> None:
+    """One column per named set of probabilities: the unanswerable refused at each of BUDGETS."""
+    width = max(map(len, curves)) + 2
+    at = {name: best_at_budgets(p, y) for name, p in curves.items()}
+    print("budget  " + "".join(f"{name:>{width}}" for name in curves))
+    for b in BUDGETS:
+        print(f"{b:>6.2f}  " + "".join(f"{at[name][b]:>{width}.3f}" for name in curves))
+
+
 def _print_ceiling(name: str, x: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
     """A model fitted on one set alone: what it refuses of the set's unanswerable questions per budget."""
     coef, bias, means, scales = fit(x, y, w)
-    curves = {"in-sample": probabilities(x, coef, bias, means, scales),
-              f"{FOLDS}-fold cross-validated": cross_validated(x, y, w)}
     print(f"\na model fitted on {name} alone ({int(y.sum())} answerable, {int((1 - y).sum())} unanswerable); "
           "unanswerable refused when at most this share of answerable questions is refused:")
-    print("budget  " + "  ".join(f"{c:>26}" for c in curves))
-    for b in BUDGETS:
-        print(f"{b:>6.2f}  " + "  ".join(f"{best_at_budgets(p, y, (b,))[b]:>26.3f}" for p in curves.values()))
+    print_budget_table({"in-sample": probabilities(x, coef, bias, means, scales),
+                        f"{FOLDS}-fold cross-validated": cross_validated(x, y, w)}, y)
 
 
 def _print_curve(title: str, p: np.ndarray, y: np.ndarray, sets: list[str], chosen: float) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 from bot.decide import FEATURES
 from evals.dataset import load_dataset
 from evals.devsets import load_devset
-from evals.fit_abstention import BUDGETS, best_at_budgets, cross_validated, load_rows
+from evals.fit_abstention import cross_validated, load_rows, print_budget_table
 from planbot.language import QUESTION_WORDS, STOPWORDS
 
 PASSAGE_CHARS = 2000  # the passage as a chunk holds it (the devset passages are one chunk each)
@@ -58,6 +58,10 @@ def roc_auc(score: np.ndarray, y: np.ndarray) -> float:
     return float(greater + ties / 2)
 
 
+def _timing(seconds: Sequence[float]) -> str:
+    return f"median {1000 * np.median(seconds):.0f} ms, p95 {1000 * np.percentile(seconds, 95):.0f} ms"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("devset", type=Path, help="a devset JSON with unanswerable questions (IDK-MRC)")
@@ -77,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             model.query(left_out_variants(item.question) or [item.question])
             seconds.append(time.perf_counter() - started)
-        print(f"{args.time_questions}: embedding each question's variants: median "
-              f"{1000 * np.median(seconds):.0f} ms, p95 {1000 * np.percentile(seconds, 95):.0f} ms")
+        print(f"{args.time_questions}: embedding each question's variants: {_timing(seconds)}")
     items = [(qa["id"], qa["question"], not qa.get("is_impossible", False), p["context"])
              for p in load_devset(args.devset) for qa in p.get("qas", [])][: args.limit]
     gains, seconds = {}, []
@@ -93,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     gain = np.array([gains[qid] for qid, *_ in items])
     print(f"{len(items)} questions ({int(y.sum())} answerable); left-out-word gain ROC AUC "
           f"{roc_auc(-gain, y):.3f} (a larger gain: less likely answerable)")
-    print(f"embedding one question and its variants: median {1000 * np.median(seconds):.0f} ms, "
-          f"p95 {1000 * np.percentile(seconds, 95):.0f} ms")
+    print(f"embedding one question and its variants: {_timing(seconds)}")
     if not args.signals:
         return 0
     by_id = {r["id"]: r for r in load_rows([args.signals]) if r["set"] == args.set}
@@ -108,10 +110,7 @@ def main(argv: list[str] | None = None) -> int:
               "every signal": signals, "every signal + left-out gain": np.hstack([signals, gk])}
     print(f"\n{len(known)} questions with suite signals; unanswerable refused (5-fold cross-validated, fitted on "
           f"{args.set} alone) when at most this share of answerable questions is refused:")
-    print("budget  " + "  ".join(f"{name:>30}" for name in models))
-    at = {name: best_at_budgets(cross_validated(x, yk, np.ones(len(yk))), yk) for name, x in models.items()}
-    for b in BUDGETS:
-        print(f"{b:>6.2f}  " + "  ".join(f"{at[name][b]:>30.3f}" for name in models))
+    print_budget_table({name: cross_validated(x, yk, np.ones(len(yk))) for name, x in models.items()}, yk)
     return 0
 
 
